@@ -1,1 +1,1 @@
-export {}
+export * as Pacer from "./Pacer.ts"
