@@ -15,6 +15,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
-    reporters: ["default"]
+    reporters: ["default", "./testkit/src/SummaryReporter.ts"]
   }
 })
