@@ -1,1 +1,2 @@
 export * as Pacer from "./Pacer.ts"
+export * as Scenario from "./Scenario.ts"
