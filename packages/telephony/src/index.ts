@@ -1,1 +1,7 @@
-export {}
+export * as CallEvent from "./CallEvent.ts"
+export * as CallState from "./CallState.ts"
+export { CallStore } from "./CallStore.ts"
+export type { CallRecord, CallStoreService, Claim } from "./CallStore.ts"
+export * as SimulatedCarrier from "./SimulatedCarrier.ts"
+export * from "./Telephony.ts"
+export * from "./TelephonyError.ts"

@@ -1,0 +1,283 @@
+/**
+ * The simulated carrier behind the `Telephony` port: no network, no accounts.
+ * Each call's fate (busy, no answer, failure, human or machine, ring time,
+ * talk time, AMD decision time, greeting length) is drawn from a seeded
+ * generator keyed by (seed, idempotency key), so a run is reproducible whatever
+ * order calls are placed in. Delays are `Effect.sleep`s: under `TestClock` a
+ * whole campaign runs in virtual time; with the live clock it runs in real
+ * time for the demo.
+ */
+import { Clock, Duration, Effect, FiberMap, Layer, Ref } from "effect"
+import type { AnsweredBy, CallEvent } from "./CallEvent.ts"
+import * as CallState from "./CallState.ts"
+import { CallStore } from "./CallStore.ts"
+import * as Rng from "./internal/Rng.ts"
+import * as Ledger from "./internal/Ledger.ts"
+import {
+  decodeEndpoint,
+  decodeMediaStream,
+  decodeOriginate,
+  decodePrompt,
+  decodeTransfer,
+  describeEndpoint,
+  Telephony,
+  type TelephonyService
+} from "./Telephony.ts"
+import { CarrierRejected, UnsupportedOperation } from "./TelephonyError.ts"
+
+export interface Profile {
+  /** Probability the line is busy. */
+  readonly busy: number
+  /** Probability the carrier fails the call (unreachable, invalid). */
+  readonly failed: number
+  /** Probability someone (person or machine) picks up, given not busy/failed, before the ring timeout. */
+  readonly answer: number
+  /** Probability an answered call is a machine. */
+  readonly machine: number
+  /** Median ring time before answer, ms. */
+  readonly ringMedianMs: number
+  /** Mean human talk time, ms (exponential). */
+  readonly talkMeanMs: number
+  /** Median AMD decision time, ms. */
+  readonly amdMedianMs: number
+  /** Median length of a voicemail greeting until the beep, ms. */
+  readonly greetingMedianMs: number
+  /** Length of a played prompt (safe-harbour message, voicemail), ms. */
+  readonly promptMs: number
+}
+
+export const defaultProfile: Profile = {
+  busy: 0.08,
+  failed: 0.02,
+  answer: 0.55,
+  machine: 0.3,
+  ringMedianMs: 9_000,
+  talkMeanMs: 120_000,
+  amdMedianMs: 2_500,
+  greetingMedianMs: 12_000,
+  promptMs: 8_000
+}
+
+export interface Options {
+  readonly seed: number
+  readonly profile?: Partial<Profile>
+  /** Deliver every event twice, as a carrier retrying webhooks would (for contract tests). */
+  readonly duplicateDelivery?: boolean
+}
+
+type Fate =
+  | { readonly _tag: "Busy"; readonly afterMs: number }
+  | { readonly _tag: "Failed"; readonly afterMs: number }
+  | { readonly _tag: "NoAnswer" }
+  | {
+    readonly _tag: "Answer"
+    readonly ringMs: number
+    readonly machine: boolean
+    readonly talkMs: number
+    readonly amdMs: number
+    readonly greetingMs: number
+  }
+
+/** Draw a call's fate. Pure: the same seed and key give the same fate. */
+export const drawFate = (seed: number, idempotencyKey: string, ringTimeoutMs: number, profile: Profile): Fate => {
+  const rng = Rng.make(Rng.hash(idempotencyKey, seed))
+  const u = rng.next()
+  const ringMs = Math.max(1_000, Rng.logNormal(rng, profile.ringMedianMs, 0.5))
+  const machine = rng.next() < profile.machine
+  const talkMs = Math.max(5_000, Rng.exponential(rng, profile.talkMeanMs))
+  const amdMs = Math.min(8_000, Math.max(800, Rng.logNormal(rng, profile.amdMedianMs, 0.3)))
+  const greetingMs = Math.max(amdMs + 1_000, Rng.logNormal(rng, profile.greetingMedianMs, 0.3))
+  if (u < profile.busy) return { _tag: "Busy", afterMs: 1_500 }
+  if (u < profile.busy + profile.failed) return { _tag: "Failed", afterMs: 500 }
+  const answers = rng.next() < profile.answer
+  if (!answers || ringMs >= ringTimeoutMs) return { _tag: "NoAnswer" }
+  return { _tag: "Answer", ringMs: Math.round(ringMs), machine, talkMs: Math.round(talkMs), amdMs: Math.round(amdMs), greetingMs: Math.round(greetingMs) }
+}
+
+export const make = (options: Options) =>
+  Effect.gen(function*() {
+    const profile: Profile = { ...defaultProfile, ...options.profile }
+    const counter = yield* Ref.make(0)
+    const ledger = yield* Ledger.make(
+      "simulated",
+      Ref.modify(counter, (n) => [`sim-${options.seed}-${n + 1}`, n + 1])
+    )
+    // One fiber per live call drives its remaining life; actions replace it.
+    const lives = yield* FiberMap.make<string>()
+
+    const emit = (event: CallEvent): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        yield* ledger.ingest(event)
+        if (options.duplicateDelivery === true) yield* ledger.ingest(event)
+      }).pipe(Effect.orDie)
+
+    const common = (callId: string, key: string) =>
+      Clock.currentTimeMillis.pipe(
+        Effect.map((at) => ({ callId, provider: "simulated" as const, providerCallId: callId, eventKey: `sim:${callId}:${key}`, at }))
+      )
+
+    const endAnswered = (callId: string, key: string) =>
+      Effect.gen(function*() {
+        const record = yield* ledger.record(callId).pipe(Effect.orDie)
+        const base = yield* common(callId, key)
+        const answeredAt = record.state.answeredAt ?? base.at
+        yield* emit({ _tag: "Completed", ...base, durationSec: Math.round((base.at - answeredAt) / 1000) })
+      })
+
+    const sleep = (ms: number) => Effect.sleep(Duration.millis(ms))
+
+    const life = (callId: string, fate: Fate, ringTimeoutMs: number, amd: "off" | "detect" | "detect_beep") =>
+      Effect.gen(function*() {
+        switch (fate._tag) {
+          case "Busy":
+            yield* sleep(fate.afterMs)
+            yield* emit({ _tag: "Busy", ...(yield* common(callId, "busy")), sipCode: 486 })
+            return
+          case "Failed":
+            yield* sleep(fate.afterMs)
+            yield* emit({
+              _tag: "Failed",
+              ...(yield* common(callId, "failed")),
+              reason: "carrier_unavailable",
+              detail: "simulated network failure (SIP 503)",
+              sipCode: 503
+            })
+            return
+          case "NoAnswer":
+            yield* sleep(300)
+            yield* emit({ _tag: "Ringing", ...(yield* common(callId, "ringing")) })
+            yield* sleep(ringTimeoutMs - 300)
+            yield* emit({ _tag: "NoAnswer", ...(yield* common(callId, "no-answer")), sipCode: 480 })
+            return
+          case "Answer": {
+            yield* sleep(300)
+            yield* emit({ _tag: "Ringing", ...(yield* common(callId, "ringing")) })
+            yield* sleep(Math.max(0, fate.ringMs - 300))
+            if (amd === "off") {
+              yield* emit({ _tag: "Answered", ...(yield* common(callId, "answered")), answeredBy: "unknown" })
+            } else {
+              yield* sleep(fate.amdMs)
+              const answeredBy: AnsweredBy = fate.machine ? "machine_start" : "human"
+              yield* emit({ _tag: "Answered", ...(yield* common(callId, "answered")), answeredBy, amdDecisionMs: fate.amdMs })
+              if (fate.machine && amd === "detect_beep") {
+                yield* sleep(fate.greetingMs - fate.amdMs)
+                yield* emit({
+                  _tag: "Answered",
+                  ...(yield* common(callId, "amd-beep")),
+                  answeredBy: "machine_end_beep",
+                  amdDecisionMs: fate.greetingMs
+                })
+              }
+            }
+            // A person hangs up after talking; a machine records for at most 60 s after the greeting.
+            yield* sleep(fate.machine ? 60_000 : fate.talkMs)
+            yield* endAnswered(callId, "completed")
+            return
+          }
+        }
+      })
+
+    const originate: TelephonyService["originate"] = (input) =>
+      Effect.gen(function*() {
+        const request = yield* decodeOriginate(input)
+        return yield* ledger.originateOnce(
+          request.idempotencyKey,
+          (callId) =>
+            Effect.gen(function*() {
+              yield* emit({ _tag: "Initiated", ...(yield* common(callId, "initiated")) })
+              const ringTimeoutMs = request.ringTimeoutSec * 1000
+              const fate = drawFate(options.seed, request.idempotencyKey, ringTimeoutMs, profile)
+              yield* FiberMap.run(lives, callId, life(callId, fate, ringTimeoutMs, request.amd))
+              return callId
+            }),
+          {
+            releaseOn: () => false,
+            failureEvent: (callId, error: CarrierRejected) => ({
+              _tag: "Failed",
+              callId,
+              provider: "simulated",
+              eventKey: `sim:${callId}:rejected`,
+              at: 0,
+              reason: "rejected",
+              detail: error.message
+            })
+          }
+        )
+      })
+
+    /** Replace a call's remaining life with `next`, e.g. a prompt then hang-up. */
+    const replaceLife = <E>(callId: string, next: Effect.Effect<void, E>) => FiberMap.run(lives, callId, next).pipe(Effect.asVoid)
+
+    const cancel: TelephonyService["cancel"] = (callId) =>
+      Effect.gen(function*() {
+        yield* ledger.requireStatus(callId, "cancel", CallState.unanswered)
+        yield* FiberMap.remove(lives, callId)
+        yield* emit({ _tag: "Canceled", ...(yield* common(callId, "canceled")) })
+      })
+
+    const hangUp: TelephonyService["hangUp"] = (callId) =>
+      Effect.gen(function*() {
+        const record = yield* ledger.requireStatus(callId, "hang up", CallState.live)
+        yield* FiberMap.remove(lives, callId)
+        if (record.state.status === "answered" || record.state.status === "bridged") {
+          yield* endAnswered(callId, "hangup")
+        } else {
+          yield* emit({ _tag: "Canceled", ...(yield* common(callId, "canceled")) })
+        }
+      })
+
+    const bridgeTo = (callId: string, operation: string, endpoint: string) =>
+      Effect.gen(function*() {
+        yield* ledger.requireStatus(callId, operation, CallState.connected)
+        yield* emit({ _tag: "Bridged", ...(yield* common(callId, `bridged:${endpoint}`)), endpoint })
+      })
+
+    const bridge: TelephonyService["bridge"] = (callId, input) =>
+      decodeEndpoint(input).pipe(Effect.flatMap((endpoint) => bridgeTo(callId, "bridge", describeEndpoint(endpoint))))
+
+    const playThenHangUp = (callId: string, operation: string) =>
+      Effect.gen(function*() {
+        yield* ledger.requireStatus(callId, operation, CallState.connected)
+        yield* replaceLife(callId, sleep(profile.promptMs).pipe(Effect.andThen(endAnswered(callId, operation))))
+      })
+
+    const playAndRelease: TelephonyService["playAndRelease"] = (callId, prompt) =>
+      decodePrompt(prompt).pipe(Effect.andThen(playThenHangUp(callId, "safe-harbour")))
+
+    const dropVoicemail: TelephonyService["dropVoicemail"] = (callId, prompt) =>
+      decodePrompt(prompt).pipe(Effect.andThen(playThenHangUp(callId, "voicemail")))
+
+    const transfer: TelephonyService["transfer"] = (callId, input) =>
+      decodeTransfer(input).pipe(
+        Effect.flatMap((request) => bridgeTo(callId, `${request.mode} transfer`, describeEndpoint(request.to)))
+      )
+
+    const connectMediaStream: TelephonyService["connectMediaStream"] = (callId, input) =>
+      decodeMediaStream(input).pipe(Effect.flatMap((request) => bridgeTo(callId, "connect media stream", request.url)))
+
+    const handleWebhook: TelephonyService["handleWebhook"] = () =>
+      Effect.fail(new UnsupportedOperation({ provider: "simulated", operation: "webhooks" }))
+
+    return Telephony.of({
+      provider: "simulated",
+      originate,
+      cancel,
+      hangUp,
+      bridge,
+      playAndRelease,
+      dropVoicemail,
+      transfer,
+      connectMediaStream,
+      handleWebhook,
+      state: (callId) => ledger.record(callId).pipe(Effect.map((r) => r.state)),
+      events: ledger.events
+    })
+  })
+
+/** The simulated carrier with its own in-memory call store. */
+export const layer = (options: Options): Layer.Layer<Telephony> =>
+  Layer.effect(Telephony, make(options)).pipe(Layer.provide(CallStore.layerMemory))
+
+/** The simulated carrier over a call store supplied by the caller (e.g. Postgres-backed). */
+export const layerWithStore = (options: Options): Layer.Layer<Telephony, never, CallStore> =>
+  Layer.effect(Telephony, make(options))
