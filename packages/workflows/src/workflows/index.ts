@@ -1,0 +1,5 @@
+/**
+ * The workflow bundle's entry point (`workflowsPath` of the worker): every
+ * workflow type the worker hosts. Only workflow functions are exported here.
+ */
+export { campaignWorkflow } from "./CampaignWorkflow.ts"
