@@ -1,0 +1,33 @@
+/**
+ * The schema migrations, run by the Effect SQL `Migrator` from in-code
+ * records (no file-system loader, so they work in a bundle). Applying them a
+ * second time is a no-op: the migrator records applied ids in
+ * `effect_sql_migrations`, and role creation checks for existing roles because
+ * roles are shared by every database of the cluster.
+ */
+import { Effect } from "effect"
+import { Migrator, SqlClient } from "effect/sql"
+import * as Schema from "./internal/schemaSql.ts"
+
+const run = (statements: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    for (const statement of statements) yield* sql.unsafe(statement).withoutTransform
+  })
+
+/** Migration records keyed `<id>_<name>`, in application order. */
+export const records = {
+  "1_roles_and_functions": run(Schema.rolesAndFunctions),
+  "2_tables": run(Schema.tables),
+  "3_row_level_security": run(Schema.rowLevelSecurity)
+} as const
+
+export const loader = Migrator.fromRecord(records)
+
+/** The name of the migrations bookkeeping table. */
+export const table = "effect_sql_migrations"
+
+/** Applies pending migrations; returns the ones applied now (empty when up to date). */
+export const migrate = Migrator.make({})({ loader, table })
+
+export { appRole, systemRole, tenantTables } from "./internal/schemaSql.ts"
