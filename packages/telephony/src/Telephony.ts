@@ -10,6 +10,7 @@
  */
 import { Context, Effect, Schema, Stream } from "effect"
 import type { CallEvent, Provider } from "./CallEvent.ts"
+import * as Decode from "./internal/Decode.ts"
 import type { CallState } from "./CallState.ts"
 import { InvalidCallRequest, type TelephonyError, type WebhookError } from "./TelephonyError.ts"
 
@@ -135,14 +136,9 @@ export interface TelephonyService {
 
 export class Telephony extends Context.Service<Telephony, TelephonyService>()("@autodialer/telephony/Telephony") {}
 
-const formatIssue = (what: string, error: Schema.SchemaError): string => `invalid ${what}: ${error.message}`
-
 /** Decode a request at the port; the message names the field, the bad value and what was expected. */
-export const decodeRequest = <S extends Schema.Codec<unknown, unknown>>(schema: S, what: string) => {
-  const decode = Schema.decodeUnknownEffect(schema as never) as (input: unknown) => Effect.Effect<S["Type"], Schema.SchemaError>
-  return (input: unknown): Effect.Effect<S["Type"], InvalidCallRequest> =>
-    decode(input).pipe(Effect.mapError((error) => new InvalidCallRequest({ message: formatIssue(what, error) })))
-}
+export const decodeRequest = <S extends Schema.Codec<unknown, unknown>>(schema: S, what: string) =>
+  Decode.decoder(schema, (message) => new InvalidCallRequest({ message: `invalid ${what}: ${message}` }))
 
 /** Decoders every adapter applies before doing anything. */
 export const decodeOriginate = decodeRequest(OriginateRequest, "originate request")
