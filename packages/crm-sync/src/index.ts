@@ -1,1 +1,11 @@
-export {}
+export * as Backoff from "./Backoff.ts"
+export * as HubSpot from "./HubSpot.ts"
+export * from "./CrmConnector.ts"
+export * from "./CrmError.ts"
+export * as Credentials from "./Credentials.ts"
+export { CredentialVault, SealedCredentials } from "./Credentials.ts"
+export * as FieldMapping from "./FieldMapping.ts"
+export * as Phone from "./Phone.ts"
+export { RateLimiter } from "./RateLimiter.ts"
+export * from "./SyncLog.ts"
+export * as TokenBucket from "./TokenBucket.ts"

@@ -1,0 +1,159 @@
+/**
+ * The CRM connector port: the four things the dialer needs from any CRM.
+ *
+ * - `pullContacts`: one page of contacts changed since a watermark, mapped to our contact model.
+ *   Bad records come back as `RecordRejected` values beside the good ones; they never fail the page.
+ * - `pushCallActivities`: write call activities against the CRM record each dial came from (its
+ *   CRM id, never a phone lookup). Every activity carries an idempotency key, and a re-push of a
+ *   key the CRM already has is reported as `duplicate`, not created twice.
+ * - `updateContactStatus`: write our contact status (mapped per organization) to the CRM record.
+ * - `pullDoNotCall`: the CRM's own do-not-call / opt-out flags, page by page.
+ *
+ * Each CRM provides one implementation (HubSpot, Salesforce, Zoho, CsvWebhook). All types here are
+ * Schemas so the workflow layer can persist checkpoints and results as JSON.
+ */
+import { Context, Effect, Schema } from "effect"
+import type { CrmError } from "./CrmError.ts"
+import { CrmProvider, E164 } from "./PendingDomain.ts"
+
+/** A contact as read from a CRM, in our model. `crmId` is the CRM's own record id. */
+export interface CrmContact {
+  readonly crmId: string
+  readonly firstName: string | null
+  readonly lastName: string | null
+  readonly email: string | null
+  readonly phone: E164
+  readonly company: string | null
+  /** The CRM's status / lifecycle stage, as the CRM spells it. */
+  readonly status: string | null
+  readonly timezone: string | null
+  readonly doNotCall: boolean
+  readonly custom: Readonly<Record<string, string>>
+  /** ISO 8601 UTC. */
+  readonly modifiedAt: string
+}
+
+/** One problem with one field of a CRM record. */
+export class FieldIssue extends Schema.Class<FieldIssue>("@autodialer/crm-sync/FieldIssue")({
+  /** Our field ("phone", "custom.tier", "modifiedAt", or "record" for an undecodable envelope). */
+  field: Schema.String,
+  /** The CRM property it came from, when there is one. */
+  crmField: Schema.NullOr(Schema.String),
+  /** The offending value, JSON-rendered. */
+  value: Schema.String,
+  expected: Schema.String
+}) {}
+
+/** A CRM record we could not import, with every reason. The rest of its page is unaffected. */
+export class RecordRejected extends Schema.Class<RecordRejected>("@autodialer/crm-sync/RecordRejected")({
+  crmId: Schema.NullOr(Schema.String),
+  /** 1-based line for file sources. */
+  line: Schema.NullOr(Schema.Number),
+  issues: Schema.Array(FieldIssue),
+  message: Schema.String
+}) {}
+
+/**
+ * Where an incremental pull stands. A run starts with `since` = the previous run's `highWater`
+ * and walks pages through `cursor`; when a run finishes, `cursor` is null and the caller stores
+ * the checkpoint for the next run. Timestamps are ISO 8601 UTC; `since` is exclusive.
+ */
+export class SyncCheckpoint extends Schema.Class<SyncCheckpoint>("@autodialer/crm-sync/SyncCheckpoint")({
+  since: Schema.NullOr(Schema.String),
+  cursor: Schema.NullOr(Schema.String),
+  highWater: Schema.NullOr(Schema.String)
+}) {
+  static readonly initial = new SyncCheckpoint({ since: null, cursor: null, highWater: null })
+
+  /** The checkpoint the next incremental run starts from, once this run is done. */
+  get nextRun(): SyncCheckpoint {
+    return new SyncCheckpoint({ since: this.highWater ?? this.since, cursor: null, highWater: this.highWater ?? this.since })
+  }
+}
+
+export interface ContactPage {
+  readonly contacts: ReadonlyArray<CrmContact>
+  readonly rejected: ReadonlyArray<RecordRejected>
+  /** Pass back to get the next page. */
+  readonly checkpoint: SyncCheckpoint
+  /** True when this was the last page of the run (then `checkpoint.nextRun` starts the next run). */
+  readonly done: boolean
+}
+
+export const CallOutcome = Schema.Literals(["answered", "no_answer", "busy", "failed", "voicemail", "cancelled"])
+export type CallOutcome = typeof CallOutcome.Type
+
+export const CrmRecordType = Schema.Literals(["contact", "lead"])
+export type CrmRecordType = typeof CrmRecordType.Type
+
+export class CallAgent extends Schema.Class<CallAgent>("@autodialer/crm-sync/CallAgent")({
+  id: Schema.String,
+  name: Schema.String,
+  /** The agent's user id in the CRM, when mapped; the activity is owned by them. */
+  crmUserId: Schema.NullOr(Schema.String)
+}) {}
+
+/** A finished call to write back to the CRM. */
+export class CallActivity extends Schema.Class<CallActivity>("@autodialer/crm-sync/CallActivity")({
+  /** Stable per call (e.g. the call id): re-pushing the same key never creates a second activity. */
+  idempotencyKey: Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Za-z0-9._:-]{1,80}$/, { message: "expected 1-80 characters of [A-Za-z0-9._:-]" }))),
+  /** The CRM record the dial came from. */
+  crmRecordId: Schema.String.pipe(Schema.check(Schema.isNonEmpty())),
+  crmRecordType: CrmRecordType,
+  outcome: CallOutcome,
+  /** Free-text disposition chosen by the agent ("Interested", "Call back"). */
+  disposition: Schema.NullOr(Schema.String),
+  durationSeconds: Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0))),
+  /** ISO 8601 UTC. */
+  startedAt: Schema.String,
+  toNumber: E164,
+  fromNumber: Schema.NullOr(E164),
+  recordingUrl: Schema.NullOr(Schema.String),
+  notes: Schema.NullOr(Schema.String),
+  agent: Schema.NullOr(CallAgent)
+}) {}
+
+/** What happened to one activity of a push. */
+export type PushOutcome =
+  | { readonly _tag: "Created"; readonly idempotencyKey: string; readonly crmActivityId: string }
+  | { readonly _tag: "Duplicate"; readonly idempotencyKey: string; readonly crmActivityId: string }
+  | { readonly _tag: "Failed"; readonly idempotencyKey: string; readonly message: string; readonly retryable: boolean }
+
+export class StatusUpdate extends Schema.Class<StatusUpdate>("@autodialer/crm-sync/StatusUpdate")({
+  crmRecordId: Schema.String.pipe(Schema.check(Schema.isNonEmpty())),
+  crmRecordType: CrmRecordType,
+  /** Our contact status; the connection's mapping turns it into the CRM's value. */
+  status: Schema.String
+}) {}
+
+export interface DncEntry {
+  readonly crmId: string
+  readonly phone: E164 | null
+  readonly doNotCall: boolean
+}
+
+export interface DncPage {
+  readonly entries: ReadonlyArray<DncEntry>
+  readonly rejected: ReadonlyArray<RecordRejected>
+  /** Null when there are no more pages. */
+  readonly nextCursor: string | null
+}
+
+export interface CrmConnectorShape {
+  readonly provider: CrmProvider
+  readonly pullContacts: (checkpoint: SyncCheckpoint) => Effect.Effect<ContactPage, CrmError>
+  readonly pushCallActivities: (
+    activities: ReadonlyArray<CallActivity>
+  ) => Effect.Effect<ReadonlyArray<PushOutcome>, CrmError>
+  readonly updateContactStatus: (update: StatusUpdate) => Effect.Effect<void, CrmError>
+  readonly pullDoNotCall: (cursor: string | null) => Effect.Effect<DncPage, CrmError>
+}
+
+/** The port. Provide it with `HubSpot.layer`, `Salesforce.layer`, `Zoho.layer` or `CsvWebhook.layer`. */
+export class CrmConnector extends Context.Service<CrmConnector, CrmConnectorShape>()(
+  "@autodialer/crm-sync/CrmConnector"
+) {}
+
+/** Folds the `highWater` of a run over the contacts of one page. */
+export const advanceHighWater = (highWater: string | null, contacts: ReadonlyArray<{ readonly modifiedAt: string }>): string | null =>
+  contacts.reduce<string | null>((acc, c) => (acc === null || c.modifiedAt > acc ? c.modifiedAt : acc), highWater)

@@ -1,0 +1,390 @@
+/**
+ * HubSpot CRM v3 connector.
+ *
+ * - Contacts: a first run lists `/crm/v3/objects/contacts` with the `after` cursor; incremental
+ *   runs search `/crm/v3/objects/contacts/search` on `lastmodifieddate GT since`, sorted
+ *   ascending. Search stops at 10,000 results per query, so a long run restarts its query from
+ *   the highest timestamp seen (ties at that instant are re-read, which is harmless).
+ * - Calls: the calls engagement object `/crm/v3/objects/calls`, associated to the contact
+ *   (association type 194, call -> contact). The idempotency key is stored in
+ *   `hs_call_external_id`; before creating, we search calls for it, so a retried push finds the
+ *   first one instead of creating another.
+ * - Auth: a private-app token, or OAuth with a refresh token (`/oauth/v1/token`) used on 401.
+ * - 429: honours `Retry-After`, otherwise seeded jittered backoff.
+ */
+import { Effect, Layer, Redacted, Schema } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
+import * as Backoff from "./Backoff.ts"
+import {
+  advanceHighWater,
+  type CallActivity,
+  type CallOutcome,
+  type ContactPage,
+  CrmConnector,
+  type CrmConnectorShape,
+  type DncEntry,
+  type PushOutcome,
+  type StatusUpdate,
+  SyncCheckpoint
+} from "./CrmConnector.ts"
+import { type CrmError, CrmInputInvalid, CrmRequestFailed, CrmUnauthorized } from "./CrmError.ts"
+import { CredentialVault, open, type SealedCredentials } from "./Credentials.ts"
+import { crmProperties, crmStatusValue, FieldMapping, type FieldMappingOverrides, resolve } from "./FieldMapping.ts"
+import * as ConnectorKit from "./internal/ConnectorKit.ts"
+import * as VendorHttp from "./internal/VendorHttp.ts"
+import { RateLimiter } from "./RateLimiter.ts"
+import { SyncLog } from "./SyncLog.ts"
+import * as TokenBucket from "./TokenBucket.ts"
+import { toE164 } from "./Phone.ts"
+
+export interface HubSpotConfig {
+  readonly organizationId: string
+  readonly connectionId: string
+  /** Default `https://api.hubapi.com`. */
+  readonly baseUrl?: string
+  readonly credentials: SealedCredentials
+  readonly fieldMapping?: FieldMappingOverrides
+  /** Records per page, at most 100 (HubSpot's limit for list and search). */
+  readonly pageSize?: number
+  /** Call property holding our idempotency key. */
+  readonly idempotencyProperty?: string
+  readonly rateLimit?: TokenBucket.TokenBucketPolicy
+  readonly backoff?: Backoff.BackoffPolicy
+  readonly seed?: number
+}
+
+/** Private-app token, or OAuth tokens with what is needed to refresh them. */
+export const HubSpotCredentials = Schema.Struct({
+  accessToken: Schema.String,
+  refreshToken: Schema.optionalKey(Schema.String),
+  clientId: Schema.optionalKey(Schema.String),
+  clientSecret: Schema.optionalKey(Schema.String)
+})
+
+export const defaultMapping = new FieldMapping({
+  fields: {
+    firstName: "firstname",
+    lastName: "lastname",
+    email: "email",
+    phone: "phone",
+    company: "company",
+    status: "hs_lead_status",
+    // HubSpot has no standard do-not-call property; portals add one. Override per organization.
+    doNotCall: "do_not_call"
+  },
+  custom: {},
+  defaultRegion: "US",
+  statusValues: {}
+})
+
+/** HubSpot's default call outcomes (`hs_call_disposition` GUIDs). */
+export const callOutcomeIds: Record<CallOutcome, string | null> = {
+  answered: "f240bbac-87c9-4f6e-bf70-924b57d47db7", // Connected
+  voicemail: "b2cf5968-551e-4856-9783-52b3da59a7d0", // Left voicemail
+  no_answer: "73a0d17f-1163-4015-bdd5-ec830791da20", // No answer
+  busy: "9d9162e7-6cf3-4944-bf63-4dff82258764", // Busy
+  failed: null,
+  cancelled: null
+}
+
+const callStatus: Record<CallOutcome, string> = {
+  answered: "COMPLETED",
+  voicemail: "COMPLETED",
+  no_answer: "NO_ANSWER",
+  busy: "BUSY",
+  failed: "FAILED",
+  cancelled: "CANCELED"
+}
+
+/** The search API refuses `after` beyond 10,000 results. */
+const SEARCH_WINDOW = 10_000
+/** Association type id of call -> contact (HUBSPOT_DEFINED). */
+const CALL_TO_CONTACT = 194
+
+const Page = Schema.Struct({
+  results: Schema.Array(Schema.Unknown),
+  paging: Schema.optionalKey(Schema.Struct({ next: Schema.optionalKey(Schema.Struct({ after: Schema.String })) }))
+})
+const HubSpotObject = Schema.Struct({
+  id: Schema.String,
+  properties: Schema.Record(Schema.String, Schema.NullOr(Schema.String)),
+  updatedAt: Schema.optionalKey(Schema.String)
+})
+const Created = Schema.Struct({ id: Schema.String })
+const TokenResponse = Schema.Struct({ access_token: Schema.String, refresh_token: Schema.optionalKey(Schema.String) })
+
+export const make = (
+  config: HubSpotConfig
+): Effect.Effect<CrmConnectorShape, CrmError, HttpClient.HttpClient | RateLimiter | SyncLog | CredentialVault> =>
+  Effect.gen(function*() {
+    const provider = "hubspot" as const
+    const baseUrl = (config.baseUrl ?? "https://api.hubapi.com").replace(/\/$/, "")
+    const mapping = resolve(defaultMapping, config.fieldMapping)
+    const pageSize = Math.min(100, config.pageSize ?? 100)
+    const idProperty = config.idempotencyProperty ?? "hs_call_external_id"
+    const ctx: ConnectorKit.LogContext = { organizationId: config.organizationId, connectionId: config.connectionId, provider }
+    const credentials = yield* open(provider, config.credentials, HubSpotCredentials)
+    const client = yield* HttpClient.HttpClient
+    const syncLog = yield* SyncLog
+
+    const { refreshToken, clientId, clientSecret } = credentials
+    const canRefresh = refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
+    const fetchToken = Effect.gen(function*() {
+      if (!canRefresh) {
+        return yield* new CrmUnauthorized({ provider, operation: "refreshToken", status: 401, message: "no refresh token" })
+      }
+      const response = yield* client.execute(
+        HttpClientRequest.post(`${baseUrl}/oauth/v1/token`).pipe(
+          HttpClientRequest.bodyUrlParams({
+            grant_type: "refresh_token",
+            client_id: clientId,
+            client_secret: clientSecret,
+            refresh_token: refreshToken
+          })
+        )
+      ).pipe(
+        Effect.flatMap((r) => Effect.map(r.text, (text) => ({ status: r.status, text }))),
+        Effect.mapError((e) => new CrmRequestFailed({ provider, operation: "refreshToken", status: null, message: e.message }))
+      )
+      if (response.status !== 200) {
+        return yield* new CrmUnauthorized({
+          provider,
+          operation: "refreshToken",
+          status: response.status,
+          message: `HubSpot refused the refresh token (status ${response.status}); reconnect the HubSpot account`
+        })
+      }
+      const body = yield* VendorHttp.decodeJson(provider, "refreshToken", TokenResponse, response.text)
+      return Redacted.make(body.access_token)
+    })
+    const token = yield* ConnectorKit.makeTokenHolder(Redacted.make(credentials.accessToken), fetchToken)
+    let lastSeen = yield* token.current
+
+    const http = yield* VendorHttp.make(
+      {
+        provider,
+        organizationId: config.organizationId,
+        rateLimit: config.rateLimit ?? TokenBucket.defaults.hubspot,
+        backoff: config.backoff ?? Backoff.defaultPolicy,
+        seed: config.seed ?? 1
+      },
+      {
+        authorize: (request) =>
+          Effect.map(token.current, (t) => {
+            lastSeen = t
+            return HttpClientRequest.bearerToken(request, Redacted.value(t))
+          }),
+        refresh: canRefresh ? Effect.suspend(() => token.refresh(lastSeen)) : null
+      }
+    )
+
+    const properties = [...crmProperties(mapping), "lastmodifieddate"]
+
+    const pullContacts = (checkpoint: SyncCheckpoint): Effect.Effect<ContactPage, CrmError, SyncLog> =>
+      Effect.gen(function*() {
+        const page = checkpoint.since === null
+          ? yield* http.json(
+            "pullContacts",
+            HttpClientRequest.get(`${baseUrl}/crm/v3/objects/contacts`).pipe(
+              HttpClientRequest.setUrlParams({
+                limit: String(pageSize),
+                properties: properties.join(","),
+                ...(checkpoint.cursor === null ? {} : { after: checkpoint.cursor })
+              })
+            ),
+            Page,
+            { idempotent: true }
+          )
+          : yield* http.json(
+            "pullContacts",
+            HttpClientRequest.post(`${baseUrl}/crm/v3/objects/contacts/search`).pipe(
+              HttpClientRequest.bodyJsonUnsafe({
+                filterGroups: [{
+                  filters: [{ propertyName: "lastmodifieddate", operator: "GT", value: String(Date.parse(checkpoint.since)) }]
+                }],
+                sorts: [{ propertyName: "lastmodifieddate", direction: "ASCENDING" }],
+                properties,
+                limit: pageSize,
+                ...(checkpoint.cursor === null ? {} : { after: checkpoint.cursor })
+              })
+            ),
+            Page,
+            { idempotent: true }
+          )
+        const { contacts, rejected } = ConnectorKit.mapRecords(
+          page.results,
+          HubSpotObject,
+          (o) => ({ crmId: o.id, properties: o.properties, modifiedAt: o.properties["lastmodifieddate"] ?? o.updatedAt }),
+          mapping,
+          ConnectorKit.looseId
+        )
+        yield* ConnectorKit.logRejected(ctx, rejected, "contact")
+        const highWater = advanceHighWater(checkpoint.highWater, contacts)
+        const after = page.paging?.next?.after ?? null
+        if (after === null) {
+          return { contacts, rejected, checkpoint: new SyncCheckpoint({ ...checkpoint, cursor: null, highWater }), done: true }
+        }
+        // Search cannot page past 10,000: restart the query from the highest timestamp seen.
+        const restart = checkpoint.since !== null && Number(after) + pageSize > SEARCH_WINDOW && highWater !== null
+        return {
+          contacts,
+          rejected,
+          checkpoint: restart
+            ? new SyncCheckpoint({ since: highWater, cursor: null, highWater })
+            : new SyncCheckpoint({ since: checkpoint.since, cursor: after, highWater }),
+          done: false
+        }
+      })
+
+    const findCall = (activity: CallActivity) =>
+      Effect.map(
+        http.json(
+          "pushCallActivities",
+          HttpClientRequest.post(`${baseUrl}/crm/v3/objects/calls/search`).pipe(
+            HttpClientRequest.bodyJsonUnsafe({
+              filterGroups: [{ filters: [{ propertyName: idProperty, operator: "EQ", value: activity.idempotencyKey }] }],
+              properties: [idProperty],
+              limit: 1
+            })
+          ),
+          Page,
+          { idempotent: true }
+        ),
+        (page) => {
+          const first = page.results[0]
+          return first === undefined ? null : ConnectorKit.looseId(first)
+        }
+      )
+
+    const pushOne = (activity: CallActivity): Effect.Effect<PushOutcome, CrmError> =>
+      Effect.gen(function*() {
+        if (activity.crmRecordType !== "contact") {
+          return yield* new CrmInputInvalid({
+            provider,
+            operation: "pushCallActivities",
+            message: `HubSpot calls are associated with contacts; got a ${activity.crmRecordType} id ${activity.crmRecordId}`
+          })
+        }
+        const existing = yield* findCall(activity)
+        if (existing !== null) {
+          return { _tag: "Duplicate", idempotencyKey: activity.idempotencyKey, crmActivityId: existing } as const
+        }
+        const outcomeId = callOutcomeIds[activity.outcome]
+        const body = [
+          activity.disposition === null ? null : `Disposition: ${activity.disposition}`,
+          activity.agent === null ? null : `Agent: ${activity.agent.name}`,
+          activity.notes
+        ].filter((s): s is string => s !== null).join("\n")
+        const created = yield* http.json(
+          "pushCallActivities",
+          HttpClientRequest.post(`${baseUrl}/crm/v3/objects/calls`).pipe(
+            HttpClientRequest.bodyJsonUnsafe({
+              properties: {
+                [idProperty]: activity.idempotencyKey,
+                hs_timestamp: activity.startedAt,
+                hs_call_title: `Outbound call (${activity.outcome.replace("_", " ")})`,
+                hs_call_body: body,
+                hs_call_direction: "OUTBOUND",
+                hs_call_status: callStatus[activity.outcome],
+                hs_call_duration: String(activity.durationSeconds * 1000),
+                hs_call_to_number: activity.toNumber,
+                ...(activity.fromNumber === null ? {} : { hs_call_from_number: activity.fromNumber }),
+                ...(activity.recordingUrl === null ? {} : { hs_call_recording_url: activity.recordingUrl }),
+                ...(outcomeId === null ? {} : { hs_call_disposition: outcomeId }),
+                ...(activity.agent?.crmUserId == null ? {} : { hubspot_owner_id: activity.agent.crmUserId })
+              },
+              associations: [{
+                to: { id: activity.crmRecordId },
+                types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: CALL_TO_CONTACT }]
+              }]
+            })
+          ),
+          Created,
+          // A lost response could mean it was created: the next push finds it by search instead.
+          { idempotent: false }
+        )
+        return { _tag: "Created", idempotencyKey: activity.idempotencyKey, crmActivityId: created.id } as const
+      })
+
+    const pushCallActivities = (activities: ReadonlyArray<CallActivity>) =>
+      Effect.forEach(activities, (activity) =>
+        Effect.tap(ConnectorKit.settle(activity, pushOne(activity)), (outcome) =>
+          ConnectorKit.logPush(ctx, activity, outcome).pipe(Effect.provideService(SyncLog, syncLog))))
+
+    const updateContactStatus = (update: StatusUpdate): Effect.Effect<void, CrmError> => {
+      const property = mapping.fields.status
+      const value = crmStatusValue(mapping, update.status)
+      const run = Effect.gen(function*() {
+        if (property === undefined) {
+          return yield* new CrmInputInvalid({ provider, operation: "updateContactStatus", message: "the field mapping has no status property" })
+        }
+        yield* http.json(
+          "updateContactStatus",
+          HttpClientRequest.patch(`${baseUrl}/crm/v3/objects/contacts/${encodeURIComponent(update.crmRecordId)}`).pipe(
+            HttpClientRequest.bodyJsonUnsafe({ properties: { [property]: value } })
+          ),
+          Created,
+          { idempotent: true }
+        )
+      })
+      return run.pipe(
+        Effect.tapError((e) => ConnectorKit.logStatus(ctx, update.crmRecordId, e, value)),
+        Effect.tap(() => ConnectorKit.logStatus(ctx, update.crmRecordId, null, value)),
+        Effect.provideService(SyncLog, syncLog)
+      )
+    }
+
+    const pullDoNotCall = (cursor: string | null) =>
+      Effect.gen(function*() {
+        const property = mapping.fields.doNotCall
+        if (property === undefined) return { entries: [], rejected: [], nextCursor: null }
+        const page = yield* http.json(
+          "pullDoNotCall",
+          HttpClientRequest.post(`${baseUrl}/crm/v3/objects/contacts/search`).pipe(
+            HttpClientRequest.bodyJsonUnsafe({
+              filterGroups: [{ filters: [{ propertyName: property, operator: "EQ", value: "true" }] }],
+              properties: [property, ...(mapping.fields.phone === undefined ? [] : [mapping.fields.phone])],
+              limit: pageSize,
+              ...(cursor === null ? {} : { after: cursor })
+            })
+          ),
+          Page,
+          { idempotent: true }
+        )
+        const { entries, rejected } = dncEntries(page.results, mapping)
+        yield* ConnectorKit.logRejected(ctx, rejected, "dnc")
+        return { entries, rejected, nextCursor: page.paging?.next?.after ?? null }
+      }).pipe(Effect.provideService(SyncLog, syncLog))
+
+    return {
+      provider,
+      pullContacts: (checkpoint) => pullContacts(checkpoint).pipe(Effect.provideService(SyncLog, syncLog)),
+      pushCallActivities,
+      updateContactStatus,
+      pullDoNotCall
+    }
+  })
+
+const dncEntries = (rows: ReadonlyArray<unknown>, mapping: FieldMapping) => {
+  const entries: Array<DncEntry> = []
+  const rejected: Array<import("./CrmConnector.ts").RecordRejected> = []
+  const decode = Schema.decodeUnknownResult(HubSpotObject)
+  for (const row of rows) {
+    const decoded = decode(row)
+    if (decoded._tag === "Failure") {
+      const { contacts: _, rejected: r } = ConnectorKit.mapRecords([row], HubSpotObject, () => ({ crmId: "", properties: {}, modifiedAt: null }), mapping, ConnectorKit.looseId)
+      rejected.push(...r)
+      continue
+    }
+    const raw = mapping.fields.phone === undefined ? null : decoded.success.properties[mapping.fields.phone] ?? null
+    const phone = raw === null ? null : toE164(raw, mapping.defaultRegion as never)
+    // A DNC flag is honoured even when the phone is unreadable: the id is what we match on.
+    entries.push({ crmId: decoded.success.id, phone: phone !== null && phone._tag === "Success" ? phone.success : null, doNotCall: true })
+  }
+  return { entries, rejected }
+}
+
+export const layer = (
+  config: HubSpotConfig
+): Layer.Layer<CrmConnector, CrmError, HttpClient.HttpClient | RateLimiter | SyncLog | CredentialVault> =>
+  Layer.effect(CrmConnector, make(config))

@@ -1,0 +1,161 @@
+/**
+ * Pieces every connector repeats: the in-memory access token with single-flight refresh,
+ * per-record envelope decoding that turns a malformed record into a RecordRejected instead of
+ * failing the page, and the sync-log rows for pushes and status updates.
+ */
+import { Effect, Redacted, Ref, Result, Schema, Semaphore } from "effect"
+import {
+  type CallActivity,
+  type CrmContact,
+  FieldIssue,
+  type PushOutcome,
+  RecordRejected
+} from "../CrmConnector.ts"
+import type { CrmError } from "../CrmError.ts"
+import { type FieldMapping, mapContact, type SourceRecord } from "../FieldMapping.ts"
+import type { CrmProvider } from "../PendingDomain.ts"
+import { SyncLog } from "../SyncLog.ts"
+
+/** An access token kept in memory, refreshed by at most one fiber at a time. */
+export interface TokenHolder {
+  readonly current: Effect.Effect<Redacted.Redacted<string>>
+  /** Refreshes unless another fiber already replaced `seen` while we waited. */
+  readonly refresh: (seen: Redacted.Redacted<string>) => Effect.Effect<void, CrmError>
+}
+
+export const makeTokenHolder = (
+  initial: Redacted.Redacted<string>,
+  fetchNew: Effect.Effect<Redacted.Redacted<string>, CrmError>
+): Effect.Effect<TokenHolder> =>
+  Effect.gen(function*() {
+    const token = yield* Ref.make(initial)
+    const lock = yield* Semaphore.make(1)
+    return {
+      current: Ref.get(token),
+      refresh: (seen) =>
+        lock.withPermits(1)(
+          Effect.gen(function*() {
+            if ((yield* Ref.get(token)) !== seen) return
+            yield* Ref.set(token, yield* fetchNew)
+          })
+        )
+    }
+  })
+
+const show = (value: unknown): string => {
+  try {
+    const text = JSON.stringify(value) ?? String(value)
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text
+  } catch {
+    return String(value)
+  }
+}
+
+/**
+ * Decodes each raw record with `envelope`, then maps it. A record that fails either step is
+ * rejected on its own; `crmIdOf` recovers an id for the message when the envelope is broken.
+ */
+export const mapRecords = <S extends Schema.Top & { readonly DecodingServices: never }>(
+  rows: ReadonlyArray<unknown>,
+  envelope: S,
+  toSource: (decoded: S["Type"]) => SourceRecord,
+  mapping: FieldMapping,
+  crmIdOf: (row: unknown) => string | null
+): { readonly contacts: ReadonlyArray<CrmContact>; readonly rejected: ReadonlyArray<RecordRejected> } => {
+  const contacts: Array<CrmContact> = []
+  const rejected: Array<RecordRejected> = []
+  const decode = Schema.decodeUnknownResult(envelope as never) as (u: unknown) => Result.Result<S["Type"], Schema.SchemaError>
+  for (const row of rows) {
+    const decoded = decode(row)
+    if (Result.isFailure(decoded)) {
+      const crmId = crmIdOf(row)
+      const expected = decoded.failure.message.split("\n").slice(0, 2).join(" ")
+      rejected.push(
+        new RecordRejected({
+          crmId,
+          line: null,
+          issues: [new FieldIssue({ field: "record", crmField: null, value: show(row), expected })],
+          message: `record ${crmId ?? "<no id>"} rejected: it does not match the vendor format: ${expected}`
+        })
+      )
+      continue
+    }
+    const mapped = mapContact(mapping, toSource(decoded.success))
+    if (Result.isSuccess(mapped)) contacts.push(mapped.success)
+    else rejected.push(mapped.failure)
+  }
+  return { contacts, rejected }
+}
+
+/** Reads `id`/`Id` from an undecodable row, for error messages. */
+export const looseId = (row: unknown): string | null => {
+  if (typeof row !== "object" || row === null) return null
+  const r = row as Record<string, unknown>
+  const id = r["id"] ?? r["Id"]
+  return typeof id === "string" || typeof id === "number" ? String(id) : null
+}
+
+export interface LogContext {
+  readonly organizationId: string
+  readonly connectionId: string
+  readonly provider: CrmProvider
+}
+
+export const logPush = (ctx: LogContext, activity: CallActivity, outcome: PushOutcome): Effect.Effect<void, never, SyncLog> =>
+  Effect.flatMap(SyncLog, (log) =>
+    log.record({
+      ...ctx,
+      objectType: "call",
+      objectId: activity.idempotencyKey,
+      crmObjectId: outcome._tag === "Failed" ? null : outcome.crmActivityId,
+      action: "push",
+      status: outcome._tag === "Created" ? "success" : outcome._tag === "Duplicate" ? "duplicate" : "failed",
+      message:
+        outcome._tag === "Created"
+          ? `call activity created against ${activity.crmRecordType} ${activity.crmRecordId}`
+          : outcome._tag === "Duplicate"
+          ? `call activity already in the CRM (idempotency key ${activity.idempotencyKey}); not created again`
+          : outcome.message
+    })
+  )
+
+export const logRejected = (ctx: LogContext, rejected: ReadonlyArray<RecordRejected>, objectType: "contact" | "dnc") =>
+  Effect.flatMap(SyncLog, (log) =>
+    Effect.forEach(rejected, (r) =>
+      log.record({
+        ...ctx,
+        objectType,
+        objectId: r.crmId ?? (r.line === null ? "<unknown>" : `line ${r.line}`),
+        crmObjectId: r.crmId,
+        action: objectType === "contact" ? "pull" : "pull_dnc",
+        status: "rejected",
+        message: r.message
+      }), { discard: true })
+  )
+
+export const logStatus = (ctx: LogContext, crmRecordId: string, error: CrmError | null, value: string) =>
+  Effect.flatMap(SyncLog, (log) =>
+    log.record({
+      ...ctx,
+      objectType: "contact",
+      objectId: crmRecordId,
+      crmObjectId: crmRecordId,
+      action: "update_status",
+      status: error === null ? "success" : "failed",
+      message: error === null ? `status set to '${value}'` : error.message
+    })
+  )
+
+/** Runs one activity's push, turning its CrmError into a Failed outcome so the batch continues. */
+export const settle = (
+  activity: CallActivity,
+  push: Effect.Effect<PushOutcome, CrmError>
+): Effect.Effect<PushOutcome> =>
+  Effect.catch(push, (error: CrmError) =>
+    Effect.succeed<PushOutcome>({
+      _tag: "Failed",
+      idempotencyKey: activity.idempotencyKey,
+      message: error.message,
+      retryable: error.isRetryable
+    })
+  )

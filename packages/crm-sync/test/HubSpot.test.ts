@@ -1,0 +1,30 @@
+import { Layer } from "effect"
+import { CredentialVault, HubSpot } from "../src/index.ts"
+import { crmContract } from "./contract/CrmContract.ts"
+import { CLIENT, startFakeHubSpot } from "./fakes/FakeHubSpot.ts"
+
+crmContract({
+  name: "HubSpot",
+  mobileProperty: "mobilephone",
+  tierProperty: "customer_tier",
+  unknownId: "999999999",
+  start: async () => {
+    const fake = await startFakeHubSpot()
+    return {
+      state: fake.state,
+      close: fake.close,
+      connector: (options) =>
+        HubSpot.layer({
+          organizationId: "org-1",
+          connectionId: "conn-hubspot",
+          baseUrl: fake.url,
+          credentials: CredentialVault.sealForTest({ accessToken: fake.state.accessToken, refreshToken: fake.state.refreshToken, ...CLIENT }),
+          pageSize: options.pageSize,
+          ...(options.overrides === undefined ? {} : { fieldMapping: options.overrides }),
+          rateLimit: { capacity: 1000, refillPerSecond: 1000 },
+          backoff: { baseMillis: 10, capMillis: 50, maxRetries: options.maxRetries ?? 3 },
+          seed: 7
+        }).pipe(Layer.orDie)
+    }
+  }
+})

@@ -1,0 +1,133 @@
+/**
+ * Loopback fake of the HubSpot CRM v3 API, following HubSpot's documented wire format:
+ * `GET /crm/v3/objects/contacts` (limit, after, properties), `POST .../contacts/search`
+ * (filterGroups, sorts, after; lastmodifieddate as epoch-ms string), `POST /crm/v3/objects/calls`
+ * with associations, `POST .../calls/search`, `PATCH .../contacts/{id}`, `POST /oauth/v1/token`,
+ * 401 EXPIRED_AUTHENTICATION and 429 RATE_LIMIT error bodies.
+ */
+import { type FakeContact, type FakeRequest, type FakeResponse, FakeState, serve, type Served } from "./Loopback.ts"
+
+export const CLIENT = { clientId: "hs-client", clientSecret: "hs-client-secret" }
+
+const toObject = (c: FakeContact) =>
+  c.broken === true
+    ? { id: { nested: c.id }, properties: "not-an-object" }
+    : {
+      id: c.id,
+      properties: {
+        hs_object_id: c.id,
+        firstname: c.firstName,
+        lastname: c.lastName,
+        email: c.email,
+        phone: c.phone,
+        mobilephone: c.mobile,
+        company: c.company,
+        hs_lead_status: c.status,
+        customer_tier: c.tier,
+        do_not_call: c.dnc ? "true" : "false",
+        lastmodifieddate: new Date(c.modifiedAt).toISOString()
+      },
+      createdAt: "2025-01-01T00:00:00.000Z",
+      updatedAt: new Date(c.modifiedAt).toISOString(),
+      archived: false
+    }
+
+interface Filter {
+  propertyName: string
+  operator: string
+  value?: string
+}
+
+const page = <T>(items: ReadonlyArray<T>, after: string | undefined, limit: number, baseUrl: string) => {
+  const start = after === undefined ? 0 : Number(after)
+  const slice = items.slice(start, start + limit)
+  const next = start + limit < items.length ? String(start + limit) : null
+  return {
+    results: slice,
+    ...(next === null ? {} : { paging: { next: { after: next, link: `${baseUrl}?after=${next}` } } })
+  }
+}
+
+export const startFakeHubSpot = async (): Promise<Served & { readonly state: FakeState }> => {
+  const state = new FakeState()
+  let baseUrl = ""
+  const error = (status: number, category: string, message: string): FakeResponse => ({
+    status,
+    body: { status: "error", message, correlationId: "c0ffee00-0000-4000-8000-000000000000", category }
+  })
+
+  const handler = (req: FakeRequest): FakeResponse => {
+    const path = req.url.pathname
+    if (path === "/oauth/v1/token" && req.method === "POST") {
+      const form = new URLSearchParams(req.body)
+      if (
+        form.get("grant_type") !== "refresh_token" || form.get("refresh_token") !== state.refreshToken ||
+        form.get("client_id") !== CLIENT.clientId || form.get("client_secret") !== CLIENT.clientSecret
+      ) {
+        return { status: 400, body: { status: "BAD_REFRESH_TOKEN", message: "missing or unknown refresh token" } }
+      }
+      return { status: 200, body: { token_type: "bearer", refresh_token: state.refreshToken, access_token: state.issueToken(), expires_in: 1800 } }
+    }
+    if (state.gate(req)) {
+      return {
+        status: 429,
+        headers: state.retryAfter === null ? {} : { "retry-after": state.retryAfter },
+        body: { status: "error", message: "You have reached your secondly limit.", errorType: "RATE_LIMIT", policyName: "SECONDLY" }
+      }
+    }
+    if (req.headers.authorization !== `Bearer ${state.accessToken}`) {
+      return error(401, "EXPIRED_AUTHENTICATION", "The OAuth token used to make this call expired 1 minute(s) ago.")
+    }
+    const body = req.body === "" ? {} : JSON.parse(req.body)
+
+    if (path === "/crm/v3/objects/contacts" && req.method === "GET") {
+      const limit = Number(req.url.searchParams.get("limit") ?? "10")
+      const all = [...state.contacts].sort((a, b) => a.id.localeCompare(b.id)).map(toObject)
+      return { status: 200, body: page(all, req.url.searchParams.get("after") ?? undefined, limit, baseUrl + path) }
+    }
+    if (path === "/crm/v3/objects/contacts/search" && req.method === "POST") {
+      const filters: Array<Filter> = body.filterGroups?.[0]?.filters ?? []
+      let rows = [...state.contacts]
+      for (const f of filters) {
+        if (f.propertyName === "lastmodifieddate" && f.operator === "GT") rows = rows.filter((c) => c.modifiedAt > Number(f.value))
+        else if (f.propertyName === "do_not_call" && f.operator === "EQ") rows = rows.filter((c) => String(c.dnc) === f.value)
+        else return error(400, "VALIDATION_ERROR", `unsupported filter ${JSON.stringify(f)}`)
+      }
+      rows.sort((a, b) => a.modifiedAt - b.modifiedAt)
+      const result = page(rows.map(toObject), body.after, body.limit ?? 10, baseUrl + path)
+      return { status: 200, body: { total: rows.length, ...result } }
+    }
+    if (path === "/crm/v3/objects/calls/search" && req.method === "POST") {
+      const f: Filter | undefined = body.filterGroups?.[0]?.filters?.[0]
+      const rows = state.calls.filter((c) => f?.propertyName === "hs_call_external_id" && c.key === f.value)
+      return {
+        status: 200,
+        body: { total: rows.length, results: rows.map((c) => ({ id: c.id, properties: { hs_call_external_id: c.key } })) }
+      }
+    }
+    if (path === "/crm/v3/objects/calls" && req.method === "POST") {
+      const association = body.associations?.[0]
+      const contactId: string | undefined = association?.to?.id
+      if (association?.types?.[0]?.associationTypeId !== 194 || contactId === undefined || state.contact(contactId) === undefined) {
+        return error(400, "VALIDATION_ERROR", `One or more associations are invalid: contact ${contactId} does not exist`)
+      }
+      const id = state.id()
+      const properties = body.properties as Record<string, unknown>
+      state.calls.push({ id, key: String(properties["hs_call_external_id"]), contactId, fields: properties })
+      return { status: 201, body: { id, properties, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), archived: false } }
+    }
+    const patch = /^\/crm\/v3\/objects\/contacts\/([^/]+)$/.exec(path)
+    if (patch !== null && req.method === "PATCH") {
+      const contact = state.contact(decodeURIComponent(patch[1]!))
+      if (contact === undefined) return error(404, "OBJECT_NOT_FOUND", "resource not found")
+      if ("hs_lead_status" in body.properties) contact.status = body.properties.hs_lead_status
+      contact.modifiedAt = Date.now()
+      return { status: 200, body: { id: contact.id, properties: body.properties } }
+    }
+    return error(404, "OBJECT_NOT_FOUND", `no route ${req.method} ${path}`)
+  }
+
+  const served = await serve(handler)
+  baseUrl = served.url
+  return { ...served, state }
+}
