@@ -10,7 +10,7 @@
  */
 import { Schema } from "effect"
 
-const literals = <const L extends ReadonlyArray<string>>(values: L) => Object.assign(Schema.Literals(values), { values })
+const literals = <const L extends ReadonlyArray<string>>(values: L) => Schema.Literals(values)
 
 /** Normalises a seed's spelling: "In-Progress", "in progress" and "IN_PROGRESS" compare equal. */
 export const normalizeName = (name: string): string => name.trim().toLowerCase().replace(/[\s-]+/g, "_")

@@ -12,55 +12,58 @@ const Uuid = Schema.String.pipe(Schema.check(Schema.makeFilter((s: string) =>
   UuidV7.uuidPattern.test(s) ? undefined : `id '${s}' is not a UUID (expected e.g. 0190a3c2-7b1e-7cde-8f00-1a2b3c4d5e6f)`
 )))
 
-const id = <S extends typeof Uuid & { readonly Type: string }>(schema: S) => {
-  /** A fresh id from the Effect clock and the CSPRNG. */
-  const generate = Effect.map(UuidV7.generate, (s) => s as S["Type"])
-  /** A deterministic id from a time and random bytes (tests, simulations). */
-  const make = (unixMillis: number, random: Uint8Array) => UuidV7.make(unixMillis, random) as S["Type"]
-  return Object.assign(schema, { generate, make })
-}
+/** Any of the id schemas below. */
+export type IdSchema = Schema.Top & { readonly Type: string }
 
-export const OrganizationId = id(Uuid.pipe(Schema.brand("OrganizationId")))
+/** A fresh id of `schema`'s brand from the Effect clock and the CSPRNG. */
+export const generate = <S extends IdSchema>(_schema: S): Effect.Effect<S["Type"]> =>
+  Effect.map(UuidV7.generate, (s) => s as S["Type"])
+
+/** A deterministic id of `schema`'s brand from a time and random bytes (tests, simulations). */
+export const make = <S extends IdSchema>(_schema: S, unixMillis: number, random: Uint8Array): S["Type"] =>
+  UuidV7.make(unixMillis, random) as S["Type"]
+
+export const OrganizationId = Uuid.pipe(Schema.brand("OrganizationId"))
 export type OrganizationId = typeof OrganizationId.Type
-export const TeamId = id(Uuid.pipe(Schema.brand("TeamId")))
+export const TeamId = Uuid.pipe(Schema.brand("TeamId"))
 export type TeamId = typeof TeamId.Type
-export const UserId = id(Uuid.pipe(Schema.brand("UserId")))
+export const UserId = Uuid.pipe(Schema.brand("UserId"))
 export type UserId = typeof UserId.Type
-export const ApiKeyId = id(Uuid.pipe(Schema.brand("ApiKeyId")))
+export const ApiKeyId = Uuid.pipe(Schema.brand("ApiKeyId"))
 export type ApiKeyId = typeof ApiKeyId.Type
-export const SessionId = id(Uuid.pipe(Schema.brand("SessionId")))
+export const SessionId = Uuid.pipe(Schema.brand("SessionId"))
 export type SessionId = typeof SessionId.Type
-export const AuditLogId = id(Uuid.pipe(Schema.brand("AuditLogId")))
+export const AuditLogId = Uuid.pipe(Schema.brand("AuditLogId"))
 export type AuditLogId = typeof AuditLogId.Type
-export const ContactId = id(Uuid.pipe(Schema.brand("ContactId")))
+export const ContactId = Uuid.pipe(Schema.brand("ContactId"))
 export type ContactId = typeof ContactId.Type
-export const CampaignId = id(Uuid.pipe(Schema.brand("CampaignId")))
+export const CampaignId = Uuid.pipe(Schema.brand("CampaignId"))
 export type CampaignId = typeof CampaignId.Type
-export const CampaignContactId = id(Uuid.pipe(Schema.brand("CampaignContactId")))
+export const CampaignContactId = Uuid.pipe(Schema.brand("CampaignContactId"))
 export type CampaignContactId = typeof CampaignContactId.Type
-export const CallId = id(Uuid.pipe(Schema.brand("CallId")))
+export const CallId = Uuid.pipe(Schema.brand("CallId"))
 export type CallId = typeof CallId.Type
-export const CallEventId = id(Uuid.pipe(Schema.brand("CallEventId")))
+export const CallEventId = Uuid.pipe(Schema.brand("CallEventId"))
 export type CallEventId = typeof CallEventId.Type
-export const RecordingId = id(Uuid.pipe(Schema.brand("RecordingId")))
+export const RecordingId = Uuid.pipe(Schema.brand("RecordingId"))
 export type RecordingId = typeof RecordingId.Type
-export const CallNoteId = id(Uuid.pipe(Schema.brand("CallNoteId")))
+export const CallNoteId = Uuid.pipe(Schema.brand("CallNoteId"))
 export type CallNoteId = typeof CallNoteId.Type
-export const VoicemailMessageId = id(Uuid.pipe(Schema.brand("VoicemailMessageId")))
+export const VoicemailMessageId = Uuid.pipe(Schema.brand("VoicemailMessageId"))
 export type VoicemailMessageId = typeof VoicemailMessageId.Type
-export const DispositionId = id(Uuid.pipe(Schema.brand("DispositionId")))
+export const DispositionId = Uuid.pipe(Schema.brand("DispositionId"))
 export type DispositionId = typeof DispositionId.Type
-export const PhoneNumberId = id(Uuid.pipe(Schema.brand("PhoneNumberId")))
+export const PhoneNumberId = Uuid.pipe(Schema.brand("PhoneNumberId"))
 export type PhoneNumberId = typeof PhoneNumberId.Type
-export const DncEntryId = id(Uuid.pipe(Schema.brand("DncEntryId")))
+export const DncEntryId = Uuid.pipe(Schema.brand("DncEntryId"))
 export type DncEntryId = typeof DncEntryId.Type
-export const CrmConnectionId = id(Uuid.pipe(Schema.brand("CrmConnectionId")))
+export const CrmConnectionId = Uuid.pipe(Schema.brand("CrmConnectionId"))
 export type CrmConnectionId = typeof CrmConnectionId.Type
-export const CrmSyncLogId = id(Uuid.pipe(Schema.brand("CrmSyncLogId")))
+export const CrmSyncLogId = Uuid.pipe(Schema.brand("CrmSyncLogId"))
 export type CrmSyncLogId = typeof CrmSyncLogId.Type
-export const AgentStateLogId = id(Uuid.pipe(Schema.brand("AgentStateLogId")))
+export const AgentStateLogId = Uuid.pipe(Schema.brand("AgentStateLogId"))
 export type AgentStateLogId = typeof AgentStateLogId.Type
-export const VoiceServerId = id(Uuid.pipe(Schema.brand("VoiceServerId")))
+export const VoiceServerId = Uuid.pipe(Schema.brand("VoiceServerId"))
 export type VoiceServerId = typeof VoiceServerId.Type
-export const AnalyticsId = id(Uuid.pipe(Schema.brand("AnalyticsId")))
+export const AnalyticsId = Uuid.pipe(Schema.brand("AnalyticsId"))
 export type AnalyticsId = typeof AnalyticsId.Type

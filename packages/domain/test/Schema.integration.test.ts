@@ -1,0 +1,193 @@
+/**
+ * The migrated schema on both backends: migrations are idempotent, row-level
+ * security isolates tenants even for queries with no org filter, foreign keys
+ * cannot cross tenants, and deletes cascade (or keep history) as documented
+ * in docs/data-model.md.
+ */
+import { assert, describe, layer } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import { SqlClient } from "effect/sql"
+import * as Ids from "../src/Ids.ts"
+import * as Schema from "../src/internal/schemaSql.ts"
+import * as Migrations from "../src/Migrations.ts"
+import * as Tenancy from "../src/Tenancy.ts"
+import { backends, layerTimeout } from "./support/backends.ts"
+import * as F from "./support/fixtures.ts"
+
+const count = (table: string, where = "true") =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM ${sql(table)} WHERE ${sql.unsafe(where)}`
+    return rows[0]!.n
+  })
+
+for (const backend of backends("schema")) {
+  describe.skipIf(backend.skip)(backend.name, () => {
+    layer(backend.layer(), { timeout: layerTimeout })("schema", (it) => {
+      it.effect("applying the migrations again is a no-op, and role creation tolerates existing roles", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const again = yield* Migrations.migrate
+          assert.deepStrictEqual(again, [])
+          // Roles are cluster-wide: another database's migration already made them.
+          for (const statement of Schema.rolesAndFunctions) yield* sql.unsafe(statement)
+          const applied = yield* sql<{ readonly id: number }>`SELECT migration_id AS id FROM effect_sql_migrations ORDER BY 1`
+          assert.deepStrictEqual(applied.map((r) => r.id), [1, 2, 3])
+          const rls = yield* sql<{ readonly relname: string }>`
+            SELECT relname FROM pg_class
+            WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+              AND relrowsecurity AND relforcerowsecurity`
+          const secured = new Set(rls.map((r) => r.relname))
+          for (const table of [...Schema.tenantTables, "organizations", "dnc_entries"]) {
+            assert.isTrue(secured.has(table), `${table} has RLS enabled and forced`)
+          }
+        }))
+
+      it.effect("a tenant reads, updates and deletes only its own rows, even without an org filter", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const a = yield* F.organization("tenant-a")
+          const b = yield* F.organization("tenant-b")
+          const contactA = yield* F.contact(a, "+14155550101")
+          const contactB = yield* F.contact(b, "+14155550102")
+
+          const seen = yield* Tenancy.withTenant(a)(sql<{ readonly id: string }>`SELECT id FROM contacts`)
+          assert.deepStrictEqual(seen.map((r) => r.id), [contactA])
+
+          const orgs = yield* Tenancy.withTenant(a)(sql<{ readonly id: string }>`SELECT id FROM organizations`)
+          assert.deepStrictEqual(orgs.map((r) => r.id), [a])
+
+          const updated = yield* Tenancy.withTenant(a)(
+            sql<{ readonly id: string }>`UPDATE contacts SET first_name = 'Mallory' RETURNING id`
+          )
+          assert.deepStrictEqual(updated.map((r) => r.id), [contactA])
+
+          const deleted = yield* Tenancy.withTenant(a)(sql<{ readonly id: string }>`DELETE FROM contacts RETURNING id`)
+          assert.deepStrictEqual(deleted.map((r) => r.id), [contactA])
+
+          const bRow = yield* Tenancy.withSystem(
+            sql<{ readonly firstName: string }>`SELECT first_name FROM contacts WHERE id = ${contactB}`
+          )
+          assert.deepStrictEqual(bRow.map((r) => r.firstName), ["Ada"], "tenant B's contact is untouched")
+        }))
+
+      it.effect("a tenant cannot write rows for another tenant or point at another tenant's rows", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const a = yield* F.organization("writer-a")
+          const b = yield* F.organization("writer-b")
+          const contactB = yield* F.contact(b, "+14155550103")
+          const campaignA = yield* F.campaign(a)
+
+          const forged = yield* Tenancy.withTenant(a)(
+            sql`INSERT INTO contacts ${sql.insert({ id: F.newId(Ids.ContactId), orgId: b, phone: "+14155550104" })}`
+          ).pipe(Effect.exit)
+          assert.isTrue(Exit.isFailure(forged), "insert with another org's id is rejected by the policy")
+
+          // The FK check itself bypasses RLS; the composite (org_id, contact_id) key is what stops this.
+          const crossRef = yield* Tenancy.withTenant(a)(
+            sql`INSERT INTO campaign_contacts ${sql.insert({ id: F.newId(Ids.CampaignContactId), orgId: a, campaignId: campaignA, contactId: contactB })}`
+          ).pipe(Effect.exit)
+          assert.isTrue(Exit.isFailure(crossRef), "queue row pointing at tenant B's contact is rejected")
+
+          const noTenant = yield* sql.withTransaction(Effect.gen(function*() {
+            yield* sql.unsafe(`SET LOCAL ROLE ${Tenancy.appRole}`)
+            return yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM contacts`
+          }))
+          assert.strictEqual(noTenant[0]!.n, 0, "the app role without app.org_id sees nothing")
+        }))
+
+      it.effect("deleting a contact cascades to its queue rows and notes; calls keep their history", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const org = yield* F.organization("cascade")
+          const contactId = yield* F.contact(org, "+14155550105")
+          const campaignId = yield* F.campaign(org)
+          const callId = F.newId(Ids.CallId)
+          yield* Tenancy.withTenant(org)(Effect.gen(function*() {
+            const queueId = F.newId(Ids.CampaignContactId)
+            yield* sql`INSERT INTO campaign_contacts ${sql.insert({ id: queueId, orgId: org, campaignId, contactId })}`
+            yield* sql`INSERT INTO call_notes ${sql.insert({ id: F.newId(Ids.CallNoteId), orgId: org, contactId, body: "asked for a callback" })}`
+            yield* sql`INSERT INTO calls ${sql.insert({
+              id: callId, orgId: org, campaignId, contactId, campaignContactId: queueId, provider: "simulated",
+              direction: "outbound", fromNumber: "+14155550199", toNumber: "+14155550105", status: "completed"
+            })}`
+            yield* sql`INSERT INTO call_events ${sql.insert({
+              id: F.newId(Ids.CallEventId), orgId: org, callId, provider: "simulated", providerEventKey: `${callId}:1`,
+              eventType: "completed", occurredAt: new Date()
+            })}`
+            yield* sql`DELETE FROM contacts WHERE id = ${contactId}`
+          }))
+          yield* Tenancy.withSystem(Effect.gen(function*() {
+            assert.strictEqual(yield* count("campaign_contacts", `contact_id = '${contactId}'`), 0)
+            assert.strictEqual(yield* count("call_notes", `contact_id = '${contactId}'`), 0)
+            const calls = yield* sql<{ readonly contactId: string | null; readonly campaignContactId: string | null; readonly orgId: string }>`
+              SELECT contact_id, campaign_contact_id, org_id FROM calls WHERE id = ${callId}`
+            assert.deepStrictEqual(calls, [{ contactId: null, campaignContactId: null, orgId: org }])
+            assert.strictEqual(yield* count("call_events", `call_id = '${callId}'`), 1)
+          }))
+
+          // Deleting the campaign empties its queue but keeps calls with campaign_id NULL.
+          yield* Tenancy.withTenant(org)(sql`DELETE FROM campaigns WHERE id = ${campaignId}`)
+          const afterCampaign = yield* Tenancy.withSystem(
+            sql<{ readonly campaignId: string | null }>`SELECT campaign_id FROM calls WHERE id = ${callId}`
+          )
+          assert.deepStrictEqual(afterCampaign, [{ campaignId: null }])
+
+          // Deleting the organization removes everything it owns.
+          yield* Tenancy.withSystem(sql`DELETE FROM organizations WHERE id = ${org}`)
+          yield* Tenancy.withSystem(Effect.gen(function*() {
+            for (const table of ["calls", "call_events", "campaigns", "contacts"]) {
+              assert.strictEqual(yield* count(table, `org_id = '${org}'`), 0, `${table} emptied with the org`)
+            }
+          }))
+        }))
+
+      it.effect("call events are append-only and unique by provider event key", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const org = yield* F.organization("events")
+          const eventId = F.newId(Ids.CallEventId)
+          const insert = (id: string) =>
+            sql`INSERT INTO call_events ${sql.insert({
+              id, orgId: org, provider: "twilio", providerEventKey: `CA123:${org}`, eventType: "ringing", occurredAt: new Date()
+            })}`
+          yield* Tenancy.withTenant(org)(insert(eventId))
+          const duplicate = yield* Tenancy.withTenant(org)(insert(F.newId(Ids.CallEventId))).pipe(Effect.exit)
+          assert.isTrue(Exit.isFailure(duplicate))
+          const update = yield* Tenancy.withTenant(org)(
+            sql`UPDATE call_events SET event_type = 'completed' WHERE id = ${eventId}`
+          ).pipe(Effect.exit)
+          assert.isTrue(Exit.isFailure(update))
+        }))
+
+      it.effect("at most one default caller id per organization (partial unique index)", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const org = yield* F.organization("numbers")
+          const add = (number: string, isDefault: boolean) =>
+            Tenancy.withTenant(org)(sql`INSERT INTO phone_numbers ${sql.insert({
+              id: F.newId(Ids.PhoneNumberId), orgId: org, number, provider: "twilio", isDefault
+            })}`)
+          yield* add("+14155550110", true)
+          yield* add("+14155550111", false)
+          const second = yield* add("+14155550112", true).pipe(Effect.exit)
+          assert.isTrue(Exit.isFailure(second))
+        }))
+
+      it.effect("CHECK constraints reject values outside the enums", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const org = yield* F.organization("checks")
+          const bad = yield* Tenancy.withTenant(org)(
+            sql`INSERT INTO contacts ${sql.insert({ id: F.newId(Ids.ContactId), orgId: org, phone: "+14155550120", status: "in-progress" })}`
+          ).pipe(Effect.exit)
+          assert.isTrue(Exit.isFailure(bad))
+          const score = yield* Tenancy.withTenant(org)(
+            sql`INSERT INTO contacts ${sql.insert({ id: F.newId(Ids.ContactId), orgId: org, phone: "+14155550121", leadScore: 101 })}`
+          ).pipe(Effect.exit)
+          assert.isTrue(Exit.isFailure(score))
+        }))
+    })
+  })
+}
