@@ -158,7 +158,6 @@ export const make = (
       return Redacted.make(body.access_token)
     })
     const token = yield* ConnectorKit.makeTokenHolder(Redacted.make(credentials.accessToken), fetchToken)
-    let lastSeen = yield* token.current
 
     const http = yield* VendorHttp.make(
       {
@@ -168,14 +167,7 @@ export const make = (
         backoff: config.backoff ?? Backoff.defaultPolicy,
         seed: config.seed ?? 1
       },
-      {
-        authorize: (request) =>
-          Effect.map(token.current, (t) => {
-            lastSeen = t
-            return HttpClientRequest.bearerToken(request, Redacted.value(t))
-          }),
-        refresh: canRefresh ? Effect.suspend(() => token.refresh(lastSeen)) : null
-      }
+      ConnectorKit.bearerAuth(token, canRefresh)
     )
 
     const properties = [...crmProperties(mapping), "lastmodifieddate"]

@@ -4,6 +4,8 @@
  * failing the page, and the sync-log rows for pushes and status updates.
  */
 import { Effect, Redacted, Ref, Result, Schema, Semaphore } from "effect"
+import { HttpClientRequest } from "effect/http"
+import type * as VendorHttp from "./VendorHttp.ts"
 import {
   type CallActivity,
   type CrmContact,
@@ -16,11 +18,11 @@ import { type FieldMapping, mapContact, type SourceRecord } from "../FieldMappin
 import type { CrmProvider } from "../PendingDomain.ts"
 import { SyncLog } from "../SyncLog.ts"
 
-/** An access token kept in memory, refreshed by at most one fiber at a time. */
+/** An access token kept in memory, with a generation so concurrent 401s refresh only once. */
 export interface TokenHolder {
-  readonly current: Effect.Effect<Redacted.Redacted<string>>
-  /** Refreshes unless another fiber already replaced `seen` while we waited. */
-  readonly refresh: (seen: Redacted.Redacted<string>) => Effect.Effect<void, CrmError>
+  readonly current: Effect.Effect<{ readonly token: Redacted.Redacted<string>; readonly generation: number }>
+  /** Refreshes unless another fiber already moved past `generation` while we waited. */
+  readonly refresh: (generation: number) => Effect.Effect<void, CrmError>
 }
 
 export const makeTokenHolder = (
@@ -28,19 +30,34 @@ export const makeTokenHolder = (
   fetchNew: Effect.Effect<Redacted.Redacted<string>, CrmError>
 ): Effect.Effect<TokenHolder> =>
   Effect.gen(function*() {
-    const token = yield* Ref.make(initial)
+    const state = yield* Ref.make({ token: initial, generation: 0 })
     const lock = yield* Semaphore.make(1)
     return {
-      current: Ref.get(token),
-      refresh: (seen) =>
+      current: Ref.get(state),
+      refresh: (generation) =>
         lock.withPermits(1)(
           Effect.gen(function*() {
-            if ((yield* Ref.get(token)) !== seen) return
-            yield* Ref.set(token, yield* fetchNew)
+            if ((yield* Ref.get(state)).generation !== generation) return
+            const token = yield* fetchNew
+            yield* Ref.set(state, { token, generation: generation + 1 })
           })
         )
     }
   })
+
+/** Bearer-token auth over a TokenHolder, for VendorHttp. */
+export const bearerAuth = (
+  holder: TokenHolder,
+  canRefresh: boolean,
+  scheme = "Bearer"
+): VendorHttp.VendorAuth => ({
+  authorize: (request) =>
+    Effect.map(holder.current, ({ generation, token }) => ({
+      request: HttpClientRequest.setHeader(request, "authorization", `${scheme} ${Redacted.value(token)}`),
+      generation
+    })),
+  refresh: canRefresh ? (generation) => holder.refresh(generation) : null
+})
 
 const show = (value: unknown): string => {
   try {

@@ -25,10 +25,12 @@ export interface VendorResponse {
 }
 
 export interface VendorAuth {
-  /** Adds the current credentials to a request. */
-  readonly authorize: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest, CrmError>
-  /** Gets fresh credentials; null when this credential kind cannot be refreshed. */
-  readonly refresh: Effect.Effect<void, CrmError> | null
+  /** Adds the current credentials to a request, and says which credential generation it used. */
+  readonly authorize: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<{ readonly request: HttpClientRequest.HttpClientRequest; readonly generation: number }, CrmError>
+  /** Replaces the credentials of `generation` (a no-op if already replaced); null when they cannot be refreshed. */
+  readonly refresh: ((generation: number) => Effect.Effect<void, CrmError>) | null
 }
 
 export interface VendorHttpConfig {
@@ -92,7 +94,7 @@ export const make = (
         while (true) {
           yield* limiter.acquire(bucket, config.rateLimit)
           const authorized = yield* auth.authorize(request)
-          const outcome = yield* client.execute(authorized).pipe(
+          const outcome = yield* client.execute(authorized.request).pipe(
             Effect.flatMap((res) =>
               Effect.map(res.text, (text): VendorResponse => ({ status: res.status, headers: res.headers, text }))
             ),
@@ -124,7 +126,7 @@ export const make = (
           }
           if (isAuthExpired(response)) {
             if (auth.refresh !== null && !refreshed) {
-              yield* auth.refresh
+              yield* auth.refresh(authorized.generation)
               refreshed = true
               continue
             }
