@@ -39,8 +39,7 @@ export const make = (unixMillis: number, random: Uint8Array): string => {
   bytes[7] = random[1]!
   bytes[8] = 0x80 | (random[2]! & 0x3f) // variant 10xx
   for (let i = 9; i < 16; i++) bytes[i] = random[i - 6]!
-  const h = hex(bytes)
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+  return format(bytes)
 }
 
 /** The Unix milliseconds encoded in a UUIDv7. */
@@ -50,9 +49,54 @@ export const timestampOf = (uuid: string): number => Number.parseInt(uuid.replac
 export const isUuidV7 = (uuid: string): boolean =>
   uuidPattern.test(uuid) && uuid[14] === "7" && "89ab".includes(uuid[19]!.toLowerCase())
 
-/** Generates a UUIDv7 from the Effect clock and `crypto.getRandomValues`. */
+const toBytes = (uuid: string): Uint8Array => Uint8Array.from(uuid.replace(/-/g, "").match(/../g)!, (h) => Number.parseInt(h, 16))
+
+/**
+ * The next id after `previous` (RFC 9562 section 6.2, method 2): when the
+ * clock has not moved past `previous`'s millisecond (same millisecond, or a
+ * clock step backwards), the 74 random bits of `previous` are incremented
+ * instead, so ids made by one process are strictly increasing.
+ */
+export const next = (previous: string | undefined, unixMillis: number, random: Uint8Array): string => {
+  if (previous === undefined || unixMillis > timestampOf(previous)) return make(unixMillis, random)
+  const bytes = toBytes(previous)
+  // Increment the 74-bit counter spread over rand_a (12 bits) and rand_b (62 bits), skipping version/variant bits.
+  for (let i = 15; i >= 6; i--) {
+    if (i === 8) {
+      const low = (bytes[8]! & 0x3f) + 1
+      bytes[8] = 0x80 | (low & 0x3f)
+      if (low <= 0x3f) return format(bytes)
+      continue
+    }
+    if (i === 6) {
+      const low = (bytes[6]! & 0x0f) + 1
+      bytes[6] = 0x70 | (low & 0x0f)
+      if (low <= 0x0f) return format(bytes)
+      // Counter exhausted within this millisecond: borrow the next one.
+      return make(timestampOf(previous) + 1, random)
+    }
+    bytes[i] = (bytes[i]! + 1) & 0xff
+    if (bytes[i] !== 0) return format(bytes)
+  }
+  return make(timestampOf(previous) + 1, random)
+}
+
+const format = (bytes: Uint8Array): string => {
+  const h = hex(bytes)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+let last: string | undefined
+
+/**
+ * Generates a UUIDv7 from the Effect clock and `crypto.getRandomValues`,
+ * strictly increasing within this process (see `next`).
+ */
 export const generate: Effect.Effect<string> = Effect.gen(function*() {
   const now = yield* Clock.currentTimeMillis
   const random = yield* Effect.sync(() => globalThis.crypto.getRandomValues(new Uint8Array(10)))
-  return make(now, random)
+  return yield* Effect.sync(() => {
+    last = next(last, now, random)
+    return last
+  })
 })

@@ -23,7 +23,7 @@ const count = (table: string, where = "true") =>
 
 for (const backend of backends("schema")) {
   describe.skipIf(backend.skip)(backend.name, () => {
-    layer(backend.layer(), { timeout: layerTimeout })("schema", (it) => {
+    layer(backend.layer(), { timeout: layerTimeout, excludeTestServices: true })("schema", (it) => {
       it.effect("applying the migrations again is a no-op, and role creation tolerates existing roles", () =>
         Effect.gen(function*() {
           const sql = yield* SqlClient.SqlClient
