@@ -1,0 +1,125 @@
+/**
+ * The abandon budget as the dialer can observe it, over the policy's window.
+ *
+ * Owns the counts of live answers and abandons in the current regulatory window
+ * (a whole campaign, or any rolling 24 h), including the counts carried in with
+ * `windowSoFar`. Under the Ofcom denominator the AMD false positives the dialer
+ * cannot see are estimated from the policy's false-positive rate and added to
+ * both counts. Answers with an `unknown` verdict (AMD off) that were abandoned
+ * are weighted by the measured human share of bridged unknown answers, so a
+ * machine-heavy list does not inflate the denominator.
+ *
+ * Ownership: mutable, owned by one session state.
+ */
+import type { AbandonPolicy } from "./Config.ts"
+
+const MINUTE = 60_000
+const BUCKETS = 24 * 60
+
+export class AbandonLedger {
+  private policy: AbandonPolicy
+  /** Campaign window: running totals. Rolling window: per-minute buckets. */
+  private live = 0
+  private abandoned = 0
+  private humanVerdicts = 0
+  private readonly bLive = new Float64Array(BUCKETS)
+  private readonly bAb = new Float64Array(BUCKETS)
+  private readonly bHuman = new Float64Array(BUCKETS)
+  private lastMinute = -1
+  private readonly carriedUntil: number
+  /** Unknown-verdict answers bridged, and those an agent marked as machines. */
+  private unknownBridged = 0
+  private unknownMachines = 0
+
+  constructor(policy: AbandonPolicy, startAt: number) {
+    this.policy = policy
+    this.carriedUntil = startAt + BUCKETS * MINUTE
+  }
+
+  setPolicy(policy: AbandonPolicy): void {
+    this.policy = policy
+  }
+
+  private advance(now: number): void {
+    if (this.policy.window !== "rolling24h") return
+    const m = Math.floor(now / MINUTE)
+    if (this.lastMinute < 0) this.lastMinute = m
+    if (m <= this.lastMinute) return
+    const steps = Math.min(BUCKETS, m - this.lastMinute)
+    for (let k = 1; k <= steps; k++) {
+      const i = (this.lastMinute + k) % BUCKETS
+      this.live -= this.bLive[i]!
+      this.abandoned -= this.bAb[i]!
+      this.humanVerdicts -= this.bHuman[i]!
+      this.bLive[i] = 0
+      this.bAb[i] = 0
+      this.bHuman[i] = 0
+    }
+    this.lastMinute = m
+  }
+
+  private add(now: number, live: number, ab: number, human: number): void {
+    this.advance(now)
+    this.live += live
+    this.abandoned += ab
+    this.humanVerdicts += human
+    if (this.policy.window === "rolling24h") {
+      const i = Math.floor(now / MINUTE) % BUCKETS
+      this.bLive[i] = this.bLive[i]! + live
+      this.bAb[i] = this.bAb[i]! + ab
+      this.bHuman[i] = this.bHuman[i]! + human
+    }
+  }
+
+  /** The share of unknown-verdict answers that are people (prior: one in two). */
+  humanShareOfUnknown(): number {
+    return (this.unknownBridged - this.unknownMachines + 1) / (this.unknownBridged + 2)
+  }
+
+  /** A live answer was bridged to an agent. */
+  bridged(now: number, verdict: "human" | "unknown"): void {
+    if (verdict === "unknown") this.unknownBridged++
+    this.add(now, 1, 0, verdict === "human" ? 1 : 0)
+  }
+
+  /** A bridged unknown answer turned out to be a machine (agent disposition). */
+  bridgedWasMachine(now: number): void {
+    this.unknownMachines++
+    this.add(now, -1, 0, 0)
+  }
+
+  /** A live answer was abandoned (safe-harbour played). */
+  abandon(now: number, verdict: "human" | "unknown"): void {
+    const w = verdict === "human" ? 1 : this.humanShareOfUnknown()
+    this.add(now, w, w, verdict === "human" ? 1 : 0)
+  }
+
+  private carried(now: number): { live: number; ab: number } {
+    const so = this.policy.windowSoFar
+    if (this.policy.window === "rolling24h" && now >= this.carriedUntil) return { live: 0, ab: 0 }
+    return { live: so.liveAnswers, ab: so.abandoned }
+  }
+
+  /** Live answers in the window (with carried-in counts and the Ofcom estimate). */
+  windowLive(now: number): number {
+    this.advance(now)
+    return this.carried(now).live + this.live + this.fpEstimate()
+  }
+
+  /** Abandons in the window (with carried-in counts and the Ofcom estimate). */
+  windowAbandoned(now: number): number {
+    this.advance(now)
+    return this.carried(now).ab + this.abandoned + this.fpEstimate()
+  }
+
+  private fpEstimate(): number {
+    if (this.policy.denominator !== "ofcom") return 0
+    const fp = this.policy.amdFalsePositiveRate
+    return fp >= 1 ? 0 : (this.humanVerdicts * fp) / (1 - fp)
+  }
+
+  rate(now: number): number {
+    const l = this.windowLive(now)
+    return l > 0 ? this.windowAbandoned(now) / l : 0
+  }
+}

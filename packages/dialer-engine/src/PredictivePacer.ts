@@ -1,0 +1,303 @@
+/**
+ * `autodialer`: our predictive pacer.
+ *
+ * At each decision it predicts, for a short horizon h (the typical time a new
+ * dial takes to become a live answer, evaluated at a few quantiles), the number
+ * of agents free at h, X = ready + freed(h + grace) - waiting - live(h), where
+ * every busy agent frees with its own probability (from the talk and wrap-up
+ * duration models and the time already spent) and every dial in flight becomes
+ * a live answer with its own probability (from the resolution model and its
+ * age). The j-th new dial is abandoned if it is live and fewer than one agent
+ * is left for it after the other new dials' live answers, so its abandon
+ * probability is P(X - Bin(j-1, r) <= 0). The distribution is exact
+ * (Poisson-binomial by dynamic programming) on small floors and normal on large
+ * ones. The pacer places dials while that marginal probability stays under a
+ * threshold θ.
+ *
+ * θ is set by a two-level abandon-budget controller:
+ * - an outer loop on the regulatory window: the allowed rate for upcoming live
+ *   answers is the aimed rate (aim x limit) plus the unspent (or overspent)
+ *   budget of the window, `aim x limit x live - abandoned` (carried-in counts
+ *   included), spread over the live answers expected in the next 20 minutes;
+ * - a calibration factor, observed abandons / predicted abandons, corrects the
+ *   model's bias;
+ * - an inner loop moves θ so that the mean predicted abandon probability of the
+ *   dials placed tracks the allowed rate.
+ *
+ * The pacer state is a mutable object (single owner, see `Session.ts`).
+ */
+import { DurationModel, ResolutionModel } from "./Estimators.ts"
+import type { Pacer, PacingSnapshot } from "./Pacer.ts"
+
+export interface Options {
+  /** AMD on: live answers are known only after the AMD decision. */
+  readonly amd?: boolean
+  readonly ringTimeoutSeconds?: number
+  /** Seconds a live answer can wait for an agent (connect threshold minus the AMD delay after the greeting). */
+  readonly graceSeconds?: number
+  /** Priors. */
+  readonly priorLiveShare?: number
+  readonly priorTalkSeconds?: number
+  readonly priorWrapSeconds?: number
+  /** Exact distributions up to this many uncertain items (busy agents + dials). */
+  readonly exactUpTo?: number
+  /** Quantiles of the time-to-live at which the floor is projected. */
+  readonly quantiles?: ReadonlyArray<number>
+}
+
+export interface State {
+  readonly resolution: ResolutionModel
+  readonly talk: DurationModel
+  readonly wrap: DurationModel
+  theta: number
+  /** EWMA of the predicted abandon probability of placed dials. */
+  predicted: number
+  /** Decayed sums for calibration: predicted vs observed abandons. */
+  predSum: number
+  obsSum: number
+  /** EWMA of live answers per second. */
+  liveRate: number
+  lastLiveAt: number
+  lastDecideAt: number
+}
+
+const phi = (z: number): number => {
+  // Standard normal CDF via a rational erfc approximation (Abramowitz-Stegun 7.1.26, |err| < 1.5e-7).
+  const x = Math.abs(z) / Math.SQRT2
+  const t = 1 / (1 + 0.3275911 * x)
+  const y = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x)
+  return z >= 0 ? 1 - 0.5 * y : 0.5 * y
+}
+
+const MAX_K = 4
+const LIVE_RATE_MEMORY = 600
+
+export const make = (options: Options = {}): Pacer<State> => {
+  const amd = options.amd ?? true
+  const timeout = options.ringTimeoutSeconds ?? 25
+  const grace = options.graceSeconds ?? (amd ? 0.5 : 1.5)
+  const exactUpTo = options.exactUpTo ?? 80
+  const quantiles = options.quantiles ?? [0.25, 0.5, 0.75]
+  const K = Math.min(MAX_K, quantiles.length)
+  const qs = quantiles.slice(0, K)
+
+  // Scratch buffers, reused across decisions (the pacer is single-threaded and re-entrant free).
+  const mu = new Float64Array(MAX_K)
+  const vr = new Float64Array(MAX_K)
+  const hs = new Float64Array(MAX_K)
+  const rNew = new Float64Array(MAX_K)
+  const ageHist = new Float64Array(130)
+  let pmfs: Array<Float64Array> = []
+
+  const initial = (): State => ({
+    resolution: new ResolutionModel({
+      priorLive: options.priorLiveShare ?? 0.2,
+      priorLiveSeconds: amd ? 12 : 9,
+      priorOtherSeconds: Math.min(timeout, 18)
+    }),
+    talk: new DurationModel({ priorMean: options.priorTalkSeconds ?? 180 }),
+    wrap: new DurationModel({ maxSeconds: 600, priorMean: options.priorWrapSeconds ?? 30 }),
+    theta: 0.05,
+    predicted: 0.02,
+    predSum: 0,
+    obsSum: 0,
+    liveRate: 0,
+    lastLiveAt: -1,
+    lastDecideAt: -1
+  })
+
+  /** Poisson-binomial pmf by DP, into a buffer of length n+1. */
+  const pbAdd = (pmf: Float64Array, size: number, p: number): number => {
+    // pmf has entries 0..size-1 valid; adds one Bernoulli(p).
+    pmf[size] = 0
+    for (let k = size; k > 0; k--) pmf[k] = pmf[k]! * (1 - p) + pmf[k - 1]! * p
+    pmf[0] = pmf[0]! * (1 - p)
+    return size + 1
+  }
+
+  const decide = (s: State, snap: PacingSnapshot) => {
+    const now = snap.now
+    s.lastDecideAt = now
+    const cap = snap.maxDialsInFlight - snap.dialsInFlight.length
+    if (cap <= 0 || snap.agentsLoggedIn <= 0) return { state: s, dials: 0 }
+    const res = s.resolution
+    const pLive = res.liveShare()
+    if (pLive <= 1e-6) return { state: s, dials: Math.max(0, Math.min(cap, snap.agentsReady - snap.dialsInFlight.length - snap.customersWaiting)) }
+    for (let k = 0; k < K; k++) {
+      hs[k] = res.liveQuantile(qs[k]!)
+      rNew[k] = res.liveWithin(0, hs[k]!)
+    }
+    const wrapMean = s.wrap.mean()
+    const busy = snap.busyAgents
+    const dials = snap.dialsInFlight
+    const uncertain = busy.length + dials.length
+    const exact = uncertain <= exactUpTo
+    const base = snap.agentsReady - snap.customersWaiting
+
+    if (exact) {
+      if (pmfs.length < K || pmfs[0]!.length < 2 * uncertain + 8) {
+        pmfs = []
+        for (let k = 0; k < K; k++) pmfs.push(new Float64Array(2 * uncertain + 64))
+      }
+      // pmf over F - D, shifted by the number of dials (index = F - D + nd).
+      const nd = dials.length
+      for (let k = 0; k < K; k++) {
+        const pmf = pmfs[k]!
+        pmf.fill(0, 0, uncertain + 2)
+        pmf[0] = 1
+        let size = 1
+        // D first (index counts dials NOT live), then F.
+        for (const d of dials) {
+          const q = res.liveWithin((now - d.dialedAt) / 1000, hs[k]!)
+          size = pbAdd(pmf, size, 1 - q)
+        }
+        const h = hs[k]! + grace
+        for (const a of busy) {
+          const age = (now - a.since) / 1000
+          const p = a.phase === "wrap" ? s.wrap.endsWithin(age, h) : s.talk.endsWithin(age, h - wrapMean)
+          size = pbAdd(pmf, size, p)
+        }
+        // Turn the pmf into a CDF in place: index i holds P(F - D + nd <= i).
+        for (let i = 1; i < size; i++) pmf[i] = pmf[i]! + pmf[i - 1]!
+        mu[k] = size // remember the support size
+        vr[k] = nd
+      }
+    } else {
+      ageHist.fill(0)
+      for (const d of dials) {
+        const b = Math.min(129, Math.max(0, Math.floor((now - d.dialedAt) / 1000)))
+        ageHist[b] = ageHist[b]! + 1
+      }
+      for (let k = 0; k < K; k++) {
+        let m = base
+        let v = 0
+        for (let b = 0; b < 130; b++) {
+          const c = ageHist[b]!
+          if (c === 0) continue
+          const q = res.liveWithin(b + 0.5, hs[k]!)
+          m -= c * q
+          v += c * q * (1 - q)
+        }
+        mu[k] = m
+        vr[k] = v
+      }
+      for (const a of busy) {
+        const age = (now - a.since) / 1000
+        const isWrap = a.phase === "wrap"
+        for (let k = 0; k < K; k++) {
+          const h = hs[k]! + grace
+          const p = isWrap ? s.wrap.endsWithin(age, h) : s.talk.endsWithin(age, h - wrapMean)
+          mu[k] = mu[k]! + p
+          vr[k] = vr[k]! + p * (1 - p)
+        }
+      }
+    }
+
+    // Abandon-budget controller: the rate allowed for the next live answers.
+    const limit = snap.abandon.limit
+    const aimed = 0.9 * limit
+    const budget = aimed * snap.abandon.windowLiveAnswers - snap.abandon.windowAbandoned
+    const horizonLive = Math.max(30, s.liveRate * 1200)
+    const allowed = Math.min(2.5 * limit, Math.max(0, aimed + budget / horizonLive))
+    const calibration = (s.obsSum + 2) / (s.predSum + 2)
+    const targetPred = allowed / Math.min(4, Math.max(0.25, calibration))
+
+    // Never fewer dials than a progressive pacer would place: idle agents are never left idle on purpose.
+    const floor = Math.max(0, Math.min(cap, snap.agentsReady - dials.length - snap.customersWaiting))
+    // Place dials while the marginal abandon probability is under θ.
+    let n = 0
+    let sumP = 0
+    const maxN = Math.min(cap, 4 * snap.agentsLoggedIn + 4)
+    while (n < maxN) {
+      // Abandon probability of dial n+1: the first n new dials' live answers compete with it.
+      let p = 0
+      for (let k = 0; k < K; k++) {
+        const r = rNew[k]!
+        if (exact) {
+          const pmf = pmfs[k]!
+          const size = mu[k]!
+          const nd = vr[k]!
+          // P(base + (F - D) - B(n, r) <= 0), index i of pmf is F - D + nd.
+          // Convolve lazily: compute P(B = j) for j = 0..n and sum.
+          // Abandoned when F - D <= j - base, with j ~ Bin(n, r) the other new live answers.
+          const cdfAt = (j: number): number => {
+            const lim = Math.min(size - 1, j - base + nd)
+            return lim < 0 ? 0 : pmf[lim]!
+          }
+          let total = 0
+          if (r <= 1e-12 || n === 0) total = cdfAt(0)
+          else if (r >= 1 - 1e-12) total = cdfAt(n)
+          else {
+            let pj = Math.pow(1 - r, n)
+            const odds = r / (1 - r)
+            for (let j = 0; j <= n; j++) {
+              if (j > 0) pj = (pj * (n - j + 1) * odds) / j
+              total += pj * cdfAt(j)
+            }
+          }
+          p += Math.min(1, total)
+        } else {
+          const m = mu[k]! - n * r
+          const v = vr[k]! + n * r * (1 - r)
+          p += phi((0.5 - m) / Math.sqrt(Math.max(v, 0.25)))
+        }
+      }
+      p /= K
+      if (p > s.theta && n >= floor) break
+      sumP += p
+      n++
+    }
+    const dialsOut = n
+
+    // Inner loop: move θ so the mean predicted abandon probability tracks the target.
+    if (n > 0) {
+      const meanP = sumP / n
+      const a = Math.min(0.2, 0.01 * n)
+      s.predicted = s.predicted * (1 - a) + meanP * a
+      s.predSum += sumP * pLive
+    }
+    const err = (targetPred - s.predicted) / Math.max(targetPred, 0.002)
+    s.theta = Math.min(0.6, Math.max(0.0005, s.theta * Math.exp(0.02 * Math.max(-1, Math.min(1, err)))))
+    return { state: s, dials: dialsOut }
+  }
+
+  return {
+    id: "autodialer",
+    get initial() {
+      return initial()
+    },
+    observe: (s, o) => {
+      switch (o._tag) {
+        case "DialResolved":
+          s.resolution.observe(o.secondsToOutcome, o.outcome === "human" ? "live" : o.censored ? "censored" : "other")
+          if (o.outcome === "human") {
+            // Event-rate estimate with a 10-minute memory: decays in time, +1/τ per live answer.
+            const dt = s.lastLiveAt >= 0 ? Math.max(0, (o.at - s.lastLiveAt) / 1000) : 0
+            s.liveRate = s.liveRate * Math.exp(-dt / LIVE_RATE_MEMORY) + 1 / LIVE_RATE_MEMORY
+            s.lastLiveAt = o.at
+          }
+          break
+        case "Abandoned":
+          s.obsSum += 1
+          break
+        case "TalkEnded":
+          s.talk.observe(o.talkSeconds)
+          break
+        case "WrapEnded":
+          s.wrap.observe(o.wrapSeconds)
+          break
+        case "AgentMissedMachine":
+          // A machine that reached an agent occupied them like a short call.
+          s.talk.observe(o.agentSeconds)
+          break
+        case "Bridged":
+          break
+      }
+      return s
+    },
+    decide
+  }
+}
+
+/** The default `autodialer` pacer (AMD on, 25 s ring timeout). */
+export const autodialer: Pacer<State> = make()
