@@ -12,11 +12,16 @@
  * Each CRM provides one implementation (HubSpot, Salesforce, Zoho, CsvWebhook). All types here are
  * Schemas so the workflow layer can persist checkpoints and results as JSON.
  */
+import { ContactStatus, CrmType } from "@autodialer/domain/Enums"
+import { E164 } from "@autodialer/domain/Phone"
+import type { IanaTimeZone } from "@autodialer/domain/TimeZone"
 import { Context, Effect, Schema } from "effect"
 import type { CrmError } from "./CrmError.ts"
-import { CrmProvider, E164 } from "./PendingDomain.ts"
 
-/** A contact as read from a CRM, in our model. `crmId` is the CRM's own record id. */
+/**
+ * A contact as read from a CRM, in the domain's terms (`Contact` from @autodialer/domain):
+ * the sync workflow upserts it by (organization, `crmId`, source CRM).
+ */
 export interface CrmContact {
   readonly crmId: string
   readonly firstName: string | null
@@ -24,9 +29,9 @@ export interface CrmContact {
   readonly email: string | null
   readonly phone: E164
   readonly company: string | null
-  /** The CRM's status / lifecycle stage, as the CRM spells it. */
-  readonly status: string | null
-  readonly timezone: string | null
+  /** The CRM's lead status / lifecycle stage, verbatim (domain `Contact.stage`). */
+  readonly stage: string | null
+  readonly timeZone: IanaTimeZone | null
   readonly doNotCall: boolean
   readonly custom: Readonly<Record<string, string>>
   /** ISO 8601 UTC. */
@@ -123,7 +128,7 @@ export class StatusUpdate extends Schema.Class<StatusUpdate>("@autodialer/crm-sy
   crmRecordId: Schema.String.pipe(Schema.check(Schema.isNonEmpty())),
   crmRecordType: CrmRecordType,
   /** Our contact status; the connection's mapping turns it into the CRM's value. */
-  status: Schema.String
+  status: ContactStatus
 }) {}
 
 export interface DncEntry {
@@ -140,7 +145,7 @@ export interface DncPage {
 }
 
 export interface CrmConnectorShape {
-  readonly provider: CrmProvider
+  readonly provider: CrmType
   readonly pullContacts: (checkpoint: SyncCheckpoint) => Effect.Effect<ContactPage, CrmError>
   readonly pushCallActivities: (
     activities: ReadonlyArray<CallActivity>

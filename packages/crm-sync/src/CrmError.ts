@@ -8,10 +8,10 @@
  * the activity again later.
  */
 import { Schema } from "effect"
-import { CrmProvider } from "./PendingDomain.ts"
+import { CrmType } from "@autodialer/domain/Enums"
 
 const common = {
-  provider: CrmProvider,
+  provider: CrmType,
   /** The connector operation, e.g. "pullContacts", "pushCallActivities". */
   operation: Schema.String,
   message: Schema.String

@@ -7,10 +7,13 @@
  * `mapContact` is pure: a record either maps completely or is rejected with every field problem
  * listed (field, CRM property, value, what was expected), and never throws.
  */
+import { Email } from "@autodialer/domain/User"
+import { ContactStatus } from "@autodialer/domain/Enums"
+import * as Phone from "@autodialer/domain/Phone"
+import { IanaTimeZone } from "@autodialer/domain/TimeZone"
 import { Result, Schema } from "effect"
 import type { CrmContact } from "./CrmConnector.ts"
 import { FieldIssue, RecordRejected } from "./CrmConnector.ts"
-import { isRegion, toE164 } from "./Phone.ts"
 
 /** The contact fields a CRM can feed. `phone` is required; everything else is optional. */
 export const ContactField = Schema.Literals([
@@ -19,8 +22,8 @@ export const ContactField = Schema.Literals([
   "email",
   "phone",
   "company",
-  "status",
-  "timezone",
+  "stage",
+  "timeZone",
   "doNotCall"
 ])
 export type ContactField = typeof ContactField.Type
@@ -32,15 +35,13 @@ const fieldsOf = <S extends Schema.Top>(value: S) =>
     email: Schema.optionalKey(value),
     phone: Schema.optionalKey(value),
     company: Schema.optionalKey(value),
-    status: Schema.optionalKey(value),
-    timezone: Schema.optionalKey(value),
+    stage: Schema.optionalKey(value),
+    timeZone: Schema.optionalKey(value),
     doNotCall: Schema.optionalKey(value)
   })
 
 /** Region code for numbers stored without a country code ("US", "GB"). */
-export const Region = Schema.String.pipe(
-  Schema.check(Schema.makeFilter((s: string) => isRegion(s) || `expected an ISO 3166-1 alpha-2 region such as US or GB, got '${s}'`))
-)
+export const Region = Phone.Region
 
 /** A fully resolved mapping for one connection. */
 export class FieldMapping extends Schema.Class<FieldMapping>("@autodialer/crm-sync/FieldMapping")({
@@ -49,8 +50,11 @@ export class FieldMapping extends Schema.Class<FieldMapping>("@autodialer/crm-sy
   /** Our custom-field key -> the CRM property it is read from. */
   custom: Schema.Record(Schema.String, Schema.String),
   defaultRegion: Region,
-  /** Our contact status -> the CRM value written by `updateContactStatus`. Unlisted statuses pass through. */
-  statusValues: Schema.Record(Schema.String, Schema.String)
+  /**
+   * Our contact status -> the CRM value `updateContactStatus` writes into the `stage` property.
+   * Unlisted statuses are written as they are.
+   */
+  statusValues: Schema.Record(ContactStatus, Schema.optionalKey(Schema.String))
 }) {}
 
 /** What an organization may override; every part is optional and merged over the defaults. */
@@ -60,7 +64,7 @@ export class FieldMappingOverrides extends Schema.Class<FieldMappingOverrides>(
   fields: Schema.optionalKey(fieldsOf(Schema.NullOr(Schema.String))),
   custom: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
   defaultRegion: Schema.optionalKey(Region),
-  statusValues: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+  statusValues: Schema.optionalKey(Schema.Record(ContactStatus, Schema.optionalKey(Schema.String)))
 }) {}
 
 /** Merges overrides over defaults. A field overridden with `null` is no longer synced. */
@@ -85,7 +89,7 @@ export const crmProperties = (mapping: FieldMapping): ReadonlyArray<string> => [
 ]
 
 /** The CRM value for one of our statuses. */
-export const crmStatusValue = (mapping: FieldMapping, status: string): string => mapping.statusValues[status] ?? status
+export const crmStatusValue = (mapping: FieldMapping, status: ContactStatus): string => mapping.statusValues[status] ?? status
 
 /** A CRM record after its envelope was decoded, before mapping. */
 export interface SourceRecord {
@@ -99,9 +103,8 @@ export interface SourceRecord {
 }
 
 const OptionalText = Schema.NullOr(Schema.String)
-const Email = Schema.NullOr(
-  Schema.String.pipe(Schema.check(Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "expected an email address like ana@example.com" })))
-)
+const OptionalEmail = Schema.NullOr(Email)
+const OptionalTimeZone = Schema.NullOr(IanaTimeZone)
 const Flag = Schema.NullOr(Schema.Union([Schema.Boolean, Schema.Literals(["true", "false", "1", "0", "yes", "no", "TRUE", "FALSE", ""])]))
 const Scalar = Schema.NullOr(Schema.Union([Schema.String, Schema.Number, Schema.Boolean]))
 
@@ -158,17 +161,19 @@ export const mapContact = (mapping: FieldMapping, source: SourceRecord): Result.
   const fields = mapping.fields
   const firstName = decode("firstName", OptionalText, fields.firstName)
   const lastName = decode("lastName", OptionalText, fields.lastName)
-  const email = decode("email", Email, fields.email)
+  const email = decode("email", OptionalEmail, fields.email)
   const company = decode("company", OptionalText, fields.company)
-  const status = decode("status", OptionalText, fields.status)
-  const timezone = decode("timezone", OptionalText, fields.timezone)
+  const stage = decode("stage", OptionalText, fields.stage)
+  // Calling windows are computed in this zone, so a zone we cannot read rejects the record
+  // rather than silently falling back to a guess.
+  const timeZone = decode("timeZone", OptionalTimeZone, fields.timeZone)
   const dncRaw = decode("doNotCall", Flag, fields.doNotCall)
   const doNotCall = dncRaw === true || (typeof dncRaw === "string" && ["true", "1", "yes", "TRUE"].includes(dncRaw))
 
   let phone: CrmContact["phone"] | null = null
   const phoneRaw = read("phone", fields.phone)
   if (typeof phoneRaw === "string" || typeof phoneRaw === "number") {
-    const normalised = toE164(String(phoneRaw), mapping.defaultRegion as never)
+    const normalised = Phone.parse(String(phoneRaw), mapping.defaultRegion)
     if (Result.isSuccess(normalised)) phone = normalised.success
     else {
       issues.push(new FieldIssue({ field: "phone", crmField: fields.phone ?? null, value: show(phoneRaw), expected: normalised.failure.message }))
@@ -220,8 +225,8 @@ export const mapContact = (mapping: FieldMapping, source: SourceRecord): Result.
     email,
     phone,
     company,
-    status,
-    timezone,
+    stage,
+    timeZone,
     doNotCall,
     custom,
     modifiedAt

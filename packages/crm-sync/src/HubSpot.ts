@@ -12,6 +12,9 @@
  * - Auth: a private-app token, or OAuth with a refresh token (`/oauth/v1/token`) used on 401.
  * - 429: honours `Retry-After`, otherwise seeded jittered backoff.
  */
+import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
+import * as Phone from "@autodialer/domain/Phone"
+import type { Secrets } from "@autodialer/domain/Secrets"
 import { Effect, Layer, Redacted, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import * as Backoff from "./Backoff.ts"
@@ -28,18 +31,17 @@ import {
   SyncCheckpoint
 } from "./CrmConnector.ts"
 import { type CrmError, CrmInputInvalid, CrmRequestFailed, CrmUnauthorized } from "./CrmError.ts"
-import { CredentialVault, open, type SealedCredentials } from "./Credentials.ts"
+import { open, type SealedCredentials } from "./Credentials.ts"
 import { crmProperties, crmStatusValue, FieldMapping, type FieldMappingOverrides, resolve } from "./FieldMapping.ts"
 import * as ConnectorKit from "./internal/ConnectorKit.ts"
 import * as VendorHttp from "./internal/VendorHttp.ts"
 import { RateLimiter } from "./RateLimiter.ts"
 import { SyncLog } from "./SyncLog.ts"
 import * as TokenBucket from "./TokenBucket.ts"
-import { toE164 } from "./Phone.ts"
 
 export interface HubSpotConfig {
-  readonly organizationId: string
-  readonly connectionId: string
+  readonly organizationId: OrganizationId
+  readonly connectionId: CrmConnectionId
   /** Default `https://api.hubapi.com`. */
   readonly baseUrl?: string
   readonly credentials: SealedCredentials
@@ -68,12 +70,12 @@ export const defaultMapping = new FieldMapping({
     email: "email",
     phone: "phone",
     company: "company",
-    status: "hs_lead_status",
+    stage: "hs_lead_status",
     // HubSpot has no standard do-not-call property; portals add one. Override per organization.
     doNotCall: "do_not_call"
   },
   custom: {},
-  defaultRegion: "US",
+  defaultRegion: Phone.Region.make("US"),
   statusValues: {}
 })
 
@@ -115,14 +117,14 @@ const TokenResponse = Schema.Struct({ access_token: Schema.String, refresh_token
 
 export const make = (
   config: HubSpotConfig
-): Effect.Effect<CrmConnectorShape, CrmError, HttpClient.HttpClient | RateLimiter | SyncLog | CredentialVault> =>
+): Effect.Effect<CrmConnectorShape, CrmError, HttpClient.HttpClient | RateLimiter | SyncLog | Secrets> =>
   Effect.gen(function*() {
     const provider = "hubspot" as const
     const baseUrl = (config.baseUrl ?? "https://api.hubapi.com").replace(/\/$/, "")
     const mapping = resolve(defaultMapping, config.fieldMapping)
     const pageSize = Math.min(100, config.pageSize ?? 100)
     const idProperty = config.idempotencyProperty ?? "hs_call_external_id"
-    const ctx: ConnectorKit.LogContext = { organizationId: config.organizationId, connectionId: config.connectionId, provider }
+    const ctx: ConnectorKit.LogContext = { orgId: config.organizationId, connectionId: config.connectionId, provider }
     const credentials = yield* open(provider, config.credentials, HubSpotCredentials)
     const client = yield* HttpClient.HttpClient
     const syncLog = yield* SyncLog
@@ -210,7 +212,7 @@ export const make = (
           mapping,
           ConnectorKit.looseId
         )
-        yield* ConnectorKit.logRejected(ctx, rejected, "contact")
+        yield* ConnectorKit.logRejected(ctx, rejected, "contacts")
         const highWater = advanceHighWater(checkpoint.highWater, contacts)
         const after = page.paging?.next?.after ?? null
         if (after === null) {
@@ -304,7 +306,7 @@ export const make = (
           ConnectorKit.logPush(ctx, activity, outcome).pipe(Effect.provideService(SyncLog, syncLog))))
 
     const updateContactStatus = (update: StatusUpdate): Effect.Effect<void, CrmError> => {
-      const property = mapping.fields.status
+      const property = mapping.fields.stage
       const value = crmStatusValue(mapping, update.status)
       const run = Effect.gen(function*() {
         if (property === undefined) {
@@ -369,7 +371,7 @@ const dncEntries = (rows: ReadonlyArray<unknown>, mapping: FieldMapping) => {
       continue
     }
     const raw = mapping.fields.phone === undefined ? null : decoded.success.properties[mapping.fields.phone] ?? null
-    const phone = raw === null ? null : toE164(raw, mapping.defaultRegion as never)
+    const phone = raw === null ? null : Phone.parse(raw, mapping.defaultRegion)
     // A DNC flag is honoured even when the phone is unreadable: the id is what we match on.
     entries.push({ crmId: decoded.success.id, phone: phone !== null && phone._tag === "Success" ? phone.success : null, doNotCall: true })
   }
@@ -378,5 +380,5 @@ const dncEntries = (rows: ReadonlyArray<unknown>, mapping: FieldMapping) => {
 
 export const layer = (
   config: HubSpotConfig
-): Layer.Layer<CrmConnector, CrmError, HttpClient.HttpClient | RateLimiter | SyncLog | CredentialVault> =>
+): Layer.Layer<CrmConnector, CrmError, HttpClient.HttpClient | RateLimiter | SyncLog | Secrets> =>
   Layer.effect(CrmConnector, make(config))

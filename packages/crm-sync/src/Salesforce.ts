@@ -16,6 +16,9 @@
  *   `/services/oauth2/token` on the login host.
  * - Limits: `REQUEST_LIMIT_EXCEEDED` (403) and 429 are rate limits, retried with backoff.
  */
+import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
+import * as Phone from "@autodialer/domain/Phone"
+import type { Secrets } from "@autodialer/domain/Secrets"
 import { Effect, Layer, Redacted, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import * as Backoff from "./Backoff.ts"
@@ -33,18 +36,17 @@ import {
   SyncCheckpoint
 } from "./CrmConnector.ts"
 import { type CrmError, CrmInputInvalid, CrmRequestFailed, CrmUnauthorized } from "./CrmError.ts"
-import { CredentialVault, open, type SealedCredentials } from "./Credentials.ts"
+import { open, type SealedCredentials } from "./Credentials.ts"
 import { crmProperties, crmStatusValue, FieldMapping, type FieldMappingOverrides, resolve } from "./FieldMapping.ts"
 import * as ConnectorKit from "./internal/ConnectorKit.ts"
 import * as VendorHttp from "./internal/VendorHttp.ts"
-import { toE164 } from "./Phone.ts"
 import { RateLimiter } from "./RateLimiter.ts"
 import { SyncLog } from "./SyncLog.ts"
 import * as TokenBucket from "./TokenBucket.ts"
 
 export interface SalesforceConfig {
-  readonly organizationId: string
-  readonly connectionId: string
+  readonly organizationId: OrganizationId
+  readonly connectionId: CrmConnectionId
   readonly credentials: SealedCredentials
   /** Default `v62.0`. */
   readonly apiVersion?: string
@@ -78,11 +80,11 @@ export const defaultMapping = (objectType: "Contact" | "Lead"): FieldMapping =>
       lastName: "LastName",
       email: "Email",
       phone: "Phone",
-      ...(objectType === "Lead" ? { company: "Company", status: "Status" } : { status: "Autodialer_Status__c" }),
+      ...(objectType === "Lead" ? { company: "Company", stage: "Status" } : { stage: "Autodialer_Status__c" }),
       doNotCall: "DoNotCall"
     },
     custom: {},
-    defaultRegion: "US",
+    defaultRegion: Phone.Region.make("US"),
     statusValues: {}
   })
 
@@ -117,7 +119,7 @@ const hasError = (text: string, code: string) => text.includes(`"errorCode":"${c
 
 export const make = (
   config: SalesforceConfig
-): Effect.Effect<CrmConnectorShape, CrmError, HttpClient.HttpClient | RateLimiter | SyncLog | CredentialVault> =>
+): Effect.Effect<CrmConnectorShape, CrmError, HttpClient.HttpClient | RateLimiter | SyncLog | Secrets> =>
   Effect.gen(function*() {
     const provider = "salesforce" as const
     const objectType = config.objectType ?? "Contact"
@@ -125,7 +127,7 @@ export const make = (
     const version = config.apiVersion ?? "v62.0"
     const pageSize = config.pageSize ?? 200
     const externalId = config.externalIdField ?? "Autodialer_Call_Id__c"
-    const ctx: ConnectorKit.LogContext = { organizationId: config.organizationId, connectionId: config.connectionId, provider }
+    const ctx: ConnectorKit.LogContext = { orgId: config.organizationId, connectionId: config.connectionId, provider }
     const credentials = yield* open(provider, config.credentials, SalesforceCredentials)
     const client = yield* HttpClient.HttpClient
     const syncLog = yield* SyncLog
@@ -212,7 +214,7 @@ export const make = (
           mapping,
           ConnectorKit.looseId
         )
-        yield* ConnectorKit.logRejected(ctx, rejected, "contact")
+        yield* ConnectorKit.logRejected(ctx, rejected, "contacts")
         const highWater = advanceHighWater(checkpoint.highWater, contacts)
         const next = page.done ? null : page.nextRecordsUrl ?? null
         return {
@@ -326,7 +328,7 @@ export const make = (
       }).pipe(Effect.provideService(SyncLog, syncLog))
 
     const updateContactStatus = (update: StatusUpdate): Effect.Effect<void, CrmError> => {
-      const property = mapping.fields.status
+      const property = mapping.fields.stage
       const value = crmStatusValue(mapping, update.status)
       return Effect.gen(function*() {
         if (property === undefined) {
@@ -376,7 +378,7 @@ export const make = (
             continue
           }
           const raw = phoneField === undefined ? null : (row as Record<string, unknown>)[phoneField]
-          const phone = typeof raw === "string" ? toE164(raw, mapping.defaultRegion as never) : null
+          const phone = typeof raw === "string" ? Phone.parse(raw, mapping.defaultRegion) : null
           entries.push({ crmId: id, phone: phone !== null && phone._tag === "Success" ? phone.success : null, doNotCall: true })
         }
         yield* ConnectorKit.logRejected(ctx, rejected, "dnc")
@@ -394,5 +396,5 @@ export const make = (
 
 export const layer = (
   config: SalesforceConfig
-): Layer.Layer<CrmConnector, CrmError, HttpClient.HttpClient | RateLimiter | SyncLog | CredentialVault> =>
+): Layer.Layer<CrmConnector, CrmError, HttpClient.HttpClient | RateLimiter | SyncLog | Secrets> =>
   Layer.effect(CrmConnector, make(config))

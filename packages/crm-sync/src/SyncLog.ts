@@ -1,31 +1,31 @@
 /**
- * The sync log port: one row per CRM operation on one object, as in the CRMLog seed
- * (object type, object id, action, status, message), scoped to an organization and connection.
+ * The sync log port: one row per CRM operation on one object, shaped like the domain's
+ * `CrmSyncLog` (seed 000 CRMLog: object type, object id, action, status, message) so the server
+ * and workflows can back it with the domain repository without translation.
  *
- * Connectors write to it for every pushed activity (including detected duplicates), every status
- * update and every rejected record, so an operator can answer "did call X reach Salesforce?".
- * The server and workflows back it with the domain repository; `layerTest` keeps rows in memory.
+ * Connectors write a row for every pushed activity, every detected duplicate (status `skipped`,
+ * `details.reason = "duplicate"`), every status update and every rejected record, so an operator
+ * can answer "did call X reach Salesforce, and only once?". `layerTest` keeps rows in memory.
+ * Rows never contain credentials: connectors only log ids, outcomes and vendor error texts.
  */
+import { CrmObjectType, CrmSyncAction, CrmSyncStatus, CrmType } from "@autodialer/domain/Enums"
+import { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
 import { Clock, Context, Effect, Layer, Ref, Schema } from "effect"
-import { CrmProvider } from "./PendingDomain.ts"
-
-export const SyncObjectType = Schema.Literals(["contact", "call", "dnc"])
-export const SyncAction = Schema.Literals(["pull", "push", "update_status", "pull_dnc"])
-export const SyncStatus = Schema.Literals(["success", "duplicate", "failed", "rejected"])
 
 export class SyncLogEntry extends Schema.Class<SyncLogEntry>("@autodialer/crm-sync/SyncLogEntry")({
-  organizationId: Schema.String,
-  connectionId: Schema.String,
-  provider: CrmProvider,
-  objectType: SyncObjectType,
-  /** Our id (idempotency key, contact id) or the CRM's record id when we have no other. */
-  objectId: Schema.String,
-  /** The CRM's id for the object, when known. */
-  crmObjectId: Schema.NullOr(Schema.String),
-  action: SyncAction,
-  status: SyncStatus,
+  orgId: OrganizationId,
+  connectionId: CrmConnectionId,
+  provider: CrmType,
+  objectType: CrmObjectType,
+  /** The CRM's id of the object, when known. */
+  objectId: Schema.NullOr(Schema.String),
+  /** Our id of the object (the call's idempotency key), when there is one. */
+  localId: Schema.NullOr(Schema.String),
+  action: CrmSyncAction,
+  status: CrmSyncStatus,
   message: Schema.String,
-  /** ISO 8601 UTC. */
+  details: Schema.Record(Schema.String, Schema.Json),
+  /** ISO 8601 UTC, from the Effect clock. */
   at: Schema.String
 }) {}
 

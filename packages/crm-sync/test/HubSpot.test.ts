@@ -1,6 +1,6 @@
 import { Layer } from "effect"
-import { CredentialVault, HubSpot } from "../src/index.ts"
-import { crmContract } from "./contract/CrmContract.ts"
+import { HubSpot } from "../src/index.ts"
+import { connectionId, crmContract, orgId, sealForTest } from "./contract/CrmContract.ts"
 import { CLIENT, startFakeHubSpot } from "./fakes/FakeHubSpot.ts"
 
 crmContract({
@@ -15,10 +15,10 @@ crmContract({
       close: fake.close,
       connector: (options) =>
         HubSpot.layer({
-          organizationId: "org-1",
-          connectionId: "conn-hubspot",
+          organizationId: orgId,
+          connectionId,
           baseUrl: fake.url,
-          credentials: CredentialVault.sealForTest({ accessToken: fake.state.accessToken, refreshToken: fake.state.refreshToken, ...CLIENT }),
+          credentials: sealForTest({ accessToken: fake.state.accessToken, refreshToken: fake.state.refreshToken, ...CLIENT }),
           pageSize: options.pageSize,
           ...(options.overrides === undefined ? {} : { fieldMapping: options.overrides }),
           rateLimit: { capacity: 1000, refillPerSecond: 1000 },

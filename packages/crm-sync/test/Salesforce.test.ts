@@ -1,6 +1,6 @@
 import { Layer } from "effect"
-import { CredentialVault, Salesforce } from "../src/index.ts"
-import { crmContract } from "./contract/CrmContract.ts"
+import { Salesforce } from "../src/index.ts"
+import { connectionId, crmContract, orgId, sealForTest } from "./contract/CrmContract.ts"
 import { CLIENT, contactIds, startFakeSalesforce, unknownId } from "./fakes/FakeSalesforce.ts"
 
 crmContract({
@@ -16,9 +16,9 @@ crmContract({
       close: fake.close,
       connector: (options) =>
         Salesforce.layer({
-          organizationId: "org-1",
-          connectionId: "conn-salesforce",
-          credentials: CredentialVault.sealForTest({
+          organizationId: orgId,
+          connectionId,
+          credentials: sealForTest({
             accessToken: fake.state.accessToken,
             instanceUrl: fake.url,
             loginUrl: fake.url,

@@ -15,7 +15,8 @@ import {
 } from "../CrmConnector.ts"
 import type { CrmError } from "../CrmError.ts"
 import { type FieldMapping, mapContact, type SourceRecord } from "../FieldMapping.ts"
-import type { CrmProvider } from "../PendingDomain.ts"
+import type { CrmType } from "@autodialer/domain/Enums"
+import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
 import { SyncLog } from "../SyncLog.ts"
 
 /** An access token kept in memory, with a generation so concurrent 401s refresh only once. */
@@ -113,9 +114,9 @@ export const looseId = (row: unknown): string | null => {
 }
 
 export interface LogContext {
-  readonly organizationId: string
-  readonly connectionId: string
-  readonly provider: CrmProvider
+  readonly orgId: OrganizationId
+  readonly connectionId: CrmConnectionId
+  readonly provider: CrmType
 }
 
 export const logPush = (ctx: LogContext, activity: CallActivity, outcome: PushOutcome): Effect.Effect<void, never, SyncLog> =>
@@ -123,32 +124,41 @@ export const logPush = (ctx: LogContext, activity: CallActivity, outcome: PushOu
     log.record({
       ...ctx,
       objectType: "call",
-      objectId: activity.idempotencyKey,
-      crmObjectId: outcome._tag === "Failed" ? null : outcome.crmActivityId,
+      objectId: outcome._tag === "Failed" ? null : outcome.crmActivityId,
+      localId: activity.idempotencyKey,
       action: "push",
-      status: outcome._tag === "Created" ? "success" : outcome._tag === "Duplicate" ? "duplicate" : "failed",
-      message:
-        outcome._tag === "Created"
-          ? `call activity created against ${activity.crmRecordType} ${activity.crmRecordId}`
-          : outcome._tag === "Duplicate"
-          ? `call activity already in the CRM (idempotency key ${activity.idempotencyKey}); not created again`
-          : outcome.message
-    })
-  )
+      // A duplicate is a push we deliberately did not perform: the CRM already has it.
+      status: outcome._tag === "Created" ? "success" : outcome._tag === "Duplicate" ? "skipped" : "failed",
+      message: outcome._tag === "Created"
+        ? `call activity created against ${activity.crmRecordType} ${activity.crmRecordId}`
+        : outcome._tag === "Duplicate"
+        ? `call activity already in the CRM (idempotency key ${activity.idempotencyKey}); not created again`
+        : outcome.message,
+      details: {
+        idempotencyKey: activity.idempotencyKey,
+        crmRecordId: activity.crmRecordId,
+        ...(outcome._tag === "Duplicate" ? { reason: "duplicate" } : {}),
+        ...(outcome._tag === "Failed" ? { retryable: outcome.retryable } : {})
+      }
+    }))
 
-export const logRejected = (ctx: LogContext, rejected: ReadonlyArray<RecordRejected>, objectType: "contact" | "dnc") =>
+export const logRejected = (ctx: LogContext, rejected: ReadonlyArray<RecordRejected>, source: "contacts" | "dnc") =>
   Effect.flatMap(SyncLog, (log) =>
     Effect.forEach(rejected, (r) =>
       log.record({
         ...ctx,
-        objectType,
-        objectId: r.crmId ?? (r.line === null ? "<unknown>" : `line ${r.line}`),
-        crmObjectId: r.crmId,
-        action: objectType === "contact" ? "pull" : "pull_dnc",
-        status: "rejected",
-        message: r.message
-      }), { discard: true })
-  )
+        objectType: "contact",
+        objectId: r.crmId,
+        localId: null,
+        action: "pull",
+        status: "failed",
+        message: r.message,
+        details: {
+          source,
+          ...(r.line === null ? {} : { line: r.line }),
+          issues: r.issues.map((i) => ({ field: i.field, crmField: i.crmField, value: i.value, expected: i.expected }))
+        }
+      }), { discard: true }))
 
 export const logStatus = (ctx: LogContext, crmRecordId: string, error: CrmError | null, value: string) =>
   Effect.flatMap(SyncLog, (log) =>
@@ -156,12 +166,12 @@ export const logStatus = (ctx: LogContext, crmRecordId: string, error: CrmError 
       ...ctx,
       objectType: "contact",
       objectId: crmRecordId,
-      crmObjectId: crmRecordId,
-      action: "update_status",
+      localId: null,
+      action: "update",
       status: error === null ? "success" : "failed",
-      message: error === null ? `status set to '${value}'` : error.message
-    })
-  )
+      message: error === null ? `status set to '${value}'` : error.message,
+      details: { value, ...(error === null ? {} : { error: error._tag }) }
+    }))
 
 /** Runs one activity's push, turning its CrmError into a Failed outcome so the batch continues. */
 export const settle = (

@@ -14,7 +14,7 @@ import {
   CrmResponseInvalid,
   CrmUnauthorized
 } from "../CrmError.ts"
-import type { CrmProvider } from "../PendingDomain.ts"
+import type { CrmType } from "@autodialer/domain/Enums"
 import { bucketKey, RateLimiter } from "../RateLimiter.ts"
 import type { TokenBucketPolicy } from "../TokenBucket.ts"
 
@@ -34,7 +34,7 @@ export interface VendorAuth {
 }
 
 export interface VendorHttpConfig {
-  readonly provider: CrmProvider
+  readonly provider: CrmType
   readonly organizationId: string
   readonly rateLimit: TokenBucketPolicy
   readonly backoff: Backoff.BackoffPolicy
@@ -170,7 +170,7 @@ export const make = (
 
 /** Parses and decodes a vendor JSON body; the error quotes the schema's complaint and path. */
 export const decodeJson = <S extends Schema.Top & { readonly DecodingServices: never }>(
-  provider: CrmProvider,
+  provider: CrmType,
   operation: string,
   schema: S,
   text: string

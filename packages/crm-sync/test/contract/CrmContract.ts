@@ -5,16 +5,17 @@
  * field-mapping overrides, DNC pull, and status update. Each connector test file calls
  * `crmContract` with a target that knows how to start its fake and build its layer.
  */
+import { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
+import { seal, Secrets } from "@autodialer/domain/Secrets"
 import { assert, describe, it } from "@effect/vitest"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Redacted, Schema } from "effect"
 import type { HttpClient } from "effect/http"
 import {
   CallActivity,
   type ContactPage,
   CrmConnector,
   type CrmError,
-  CredentialVault,
   type DncEntry,
   type DncPage,
   FieldMapping,
@@ -22,7 +23,8 @@ import {
   StatusUpdate,
   SyncCheckpoint,
   SyncLog,
-  SyncLogMemory
+  SyncLogMemory,
+  type SealedCredentials
 } from "../../src/index.ts"
 import { type FakeState, seedContacts } from "../fakes/Loopback.ts"
 
@@ -32,7 +34,21 @@ export interface ConnectorOptions {
   readonly maxRetries?: number
 }
 
-export type ConnectorLayer = Layer.Layer<CrmConnector, never, HttpClient.HttpClient | RateLimiter | SyncLog | CredentialVault>
+export type ConnectorLayer = Layer.Layer<CrmConnector, never, HttpClient.HttpClient | RateLimiter | SyncLog | Secrets>
+
+export const orgId = Schema.decodeUnknownSync(OrganizationId)("0190a3c2-7b1e-7cde-8f00-1a2b3c4d5e6f")
+export const connectionId = Schema.decodeUnknownSync(CrmConnectionId)("0190a3c2-7b1e-7cde-8f00-0000000000c1")
+
+/** Seals credentials with the key of `Secrets.layerTest`, bound to the connection id, as the server stores them. */
+export const sealForTest = (credentials: unknown): SealedCredentials => ({
+  envelope: seal(
+    { id: "test", material: Redacted.make(new Uint8Array(32).fill(7)) },
+    JSON.stringify(credentials),
+    new Uint8Array(12).fill(1),
+    connectionId
+  ),
+  context: connectionId
+})
 
 export interface StartedFake {
   readonly state: FakeState
@@ -99,7 +115,7 @@ export const crmContract = (target: ContractTarget) => {
         (fake) => {
           seedContacts(fake.state, undefined, target.contactIds)
           const layer = fake.connector(options).pipe(
-            Layer.provideMerge(Layer.mergeAll(SyncLog.layerTest, CredentialVault.layerTest, RateLimiter.layer)),
+            Layer.provideMerge(Layer.mergeAll(SyncLog.layerTest, Secrets.layerTest, RateLimiter.layer)),
             Layer.provide(NodeHttpClient.layerUndici)
           )
           return Effect.provide(body(fake), layer)
@@ -201,7 +217,9 @@ export const crmContract = (target: ContractTarget) => {
             assert.strictEqual(second.crmActivityId, first.crmActivityId)
           }
           const log = (yield* (yield* SyncLogMemory).entries).filter((e) => e.objectType === "call")
-          assert.deepStrictEqual(log.map((e) => [e.objectId, e.status]), [["call-0001", "success"], ["call-0001", "duplicate"]])
+          assert.deepStrictEqual(log.map((e) => [e.localId, e.action, e.status]), [["call-0001", "push", "success"], ["call-0001", "push", "skipped"]])
+          assert.strictEqual(log[1]!.details["reason"], "duplicate")
+          assert.strictEqual(log[1]!.objectId, fake.state.calls[0]!.id)
         })))
 
     it.live("a batch push with a bad activity creates the good ones and reports the bad one", () =>
@@ -217,7 +235,8 @@ export const crmContract = (target: ContractTarget) => {
           assert.deepStrictEqual(fake.state.calls.map((c) => [c.key, c.contactId]), [["call-a", id(0)], ["call-c", id(1)]])
           const failed = (yield* (yield* SyncLogMemory).entries).filter((e) => e.status === "failed")
           assert.strictEqual(failed.length, 1)
-          assert.strictEqual(failed[0]!.objectId, "call-b")
+          assert.strictEqual(failed[0]!.localId, "call-b")
+          assert.strictEqual(failed[0]!.details["retryable"], false)
         })))
 
     it.live("malformed records are rejected with precise errors and the rest of the page survives", () =>
@@ -238,8 +257,9 @@ export const crmContract = (target: ContractTarget) => {
           assert.strictEqual(badEmail.issues[0]!.field, "email")
           assert.include(badEmail.message, "not-an-email")
           assert.isDefined(page.rejected.find((r) => r.issues[0]!.field === "record"))
-          const logged = (yield* (yield* SyncLogMemory).entries).filter((e) => e.status === "rejected")
+          const logged = (yield* (yield* SyncLogMemory).entries).filter((e) => e.action === "pull" && e.status === "failed")
           assert.strictEqual(logged.length, 3)
+          assert.include(logged.find((e) => e.objectId === id(1))!.message, "555-12")
         })))
 
     it.live("organization field-mapping overrides change where fields come from", () =>
@@ -291,7 +311,7 @@ export const crmContract = (target: ContractTarget) => {
             connector.updateContactStatus(new StatusUpdate({ crmRecordId: target.unknownId, crmRecordType: "contact", status: "qualified" }))
           )
           assert.strictEqual(error._tag, "CrmRequestFailed")
-          const log = (yield* (yield* SyncLogMemory).entries).filter((e) => e.action === "update_status")
+          const log = (yield* (yield* SyncLogMemory).entries).filter((e) => e.action === "update")
           assert.deepStrictEqual(log.map((e) => e.status), ["success", "failed"])
         })))
   })
