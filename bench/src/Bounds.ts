@@ -74,5 +74,5 @@ export const boundsOf = (s: Scenario): Bound => {
 /** The CMDP optimum at an arbitrary abandon rate (for judging a pacer at the rate it reached). */
 export const optimumAt = (s: Scenario, abandonRate: number): number | null => {
   const m = markovModelOf(s)
-  return m === null ? null : Cmdp.solve(m, Math.max(0, abandonRate)).utilization
+  return m === null ? null : Cmdp.solve(m, Math.min(0.999, Math.max(0, abandonRate))).utilization
 }

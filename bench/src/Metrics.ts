@@ -29,6 +29,8 @@ export interface RunTotals {
   readonly agentWaitSeconds: ReadonlyArray<number>
   /** The worst abandon rate of the regulatory window seen during the run (by regime, with windowSoFar). */
   readonly worstWindowAbandonRate: number
+  /** Seconds from the end of the greeting to the bridge, per connect. */
+  readonly answerToAgentSeconds: ReadonlyArray<number>
 }
 
 export const metricKeys = [
@@ -48,6 +50,8 @@ export type MetricKey = (typeof metricKeys)[number]
 export type RunMetrics = Record<MetricKey, number> & {
   /** The window's rate at the end of the run, with windowSoFar: what a regulator would judge. */
   readonly windowAbandonRate: number
+  /** p99 of the answer-to-agent time (PACING.md §6: at most the connect threshold). */
+  readonly p99AnswerToAgentSeconds: number
 }
 
 /** Abandons by the scenario's regime: AMD false positives count when the policy says so. */
@@ -70,7 +74,8 @@ export const runMetrics = (scenario: Scenario, t: RunTotals): RunMetrics => {
     p95AgentWaitSeconds: t.agentWaitSeconds.length > 0 ? quantile(t.agentWaitSeconds, 0.95) : 0,
     connectsPerHour: t.connects / t.hours,
     dialsPerConnect: t.connects > 0 ? t.dials / t.connects : t.dials,
-    windowAbandonRate
+    windowAbandonRate,
+    p99AnswerToAgentSeconds: t.answerToAgentSeconds.length > 0 ? quantile(t.answerToAgentSeconds, 0.99) : 0
   }
 }
 
