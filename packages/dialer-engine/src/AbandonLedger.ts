@@ -82,10 +82,10 @@ export class AbandonLedger {
     this.add(now, 1, 0, verdict === "human" ? 1 : 0)
   }
 
-  /** A bridged unknown answer turned out to be a machine (agent disposition). */
-  bridgedWasMachine(now: number): void {
-    this.unknownMachines++
-    this.add(now, -1, 0, 0)
+  /** A bridged answer turned out to be a machine (agent disposition): it was never a live answer. */
+  bridgedWasMachine(now: number, verdict: "human" | "unknown"): void {
+    if (verdict === "unknown") this.unknownMachines++
+    this.add(now, -1, 0, verdict === "human" ? -1 : 0)
   }
 
   /** A live answer was abandoned (safe-harbour played). */

@@ -41,6 +41,10 @@ export interface Options {
   readonly priorWrapSeconds?: number
   /** Exact distributions up to this many uncertain items (busy agents + dials). */
   readonly exactUpTo?: number
+  /** Pins θ (disables the budget controller): for studying the policy family, never for production. */
+  readonly fixedTheta?: number
+  /** Share of the abandon limit the controller aims to use (default 0.9). */
+  readonly aim?: number
   /** Quantiles of the time-to-live at which the floor is projected. */
   readonly quantiles?: ReadonlyArray<number>
 }
@@ -71,12 +75,19 @@ const phi = (z: number): number => {
 
 const MAX_K = 4
 const LIVE_RATE_MEMORY = 600
+/** The window's unspent or overspent budget is spread over the live answers of this many seconds. */
+const BUDGET_HORIZON_SECONDS = 3600
+/** Abandons of headroom under the limit below which the pacer dials progressively. */
+const GUARD_MARGIN = 1.5
+/** Predicted abandons after which calibration evidence is halved. */
+const CALIBRATION_MEMORY = 100
 
 export const make = (options: Options = {}): Pacer<State> => {
   const amd = options.amd ?? true
   const timeout = options.ringTimeoutSeconds ?? 25
   const grace = options.graceSeconds ?? (amd ? 0.5 : 1.5)
   const exactUpTo = options.exactUpTo ?? 80
+  const aim = options.aim ?? 0.9
   const quantiles = options.quantiles ?? [0.25, 0.5, 0.75]
   const K = Math.min(MAX_K, quantiles.length)
   const qs = quantiles.slice(0, K)
@@ -97,7 +108,7 @@ export const make = (options: Options = {}): Pacer<State> => {
     }),
     talk: new DurationModel({ priorMean: options.priorTalkSeconds ?? 180 }),
     wrap: new DurationModel({ maxSeconds: 600, priorMean: options.priorWrapSeconds ?? 30 }),
-    theta: 0.05,
+    theta: 0.02,
     predicted: 0.02,
     predSum: 0,
     obsSum: 0,
@@ -133,6 +144,8 @@ export const make = (options: Options = {}): Pacer<State> => {
     const uncertain = busy.length + dials.length
     const exact = uncertain <= exactUpTo
     const base = snap.agentsReady - snap.customersWaiting
+    // Never fewer dials than a progressive pacer would place: idle agents are never left idle on purpose.
+    const floor = Math.max(0, Math.min(cap, snap.agentsReady - dials.length - snap.customersWaiting))
 
     if (exact) {
       if (pmfs.length < K || pmfs[0]!.length < 2 * uncertain + 8) {
@@ -195,15 +208,23 @@ export const make = (options: Options = {}): Pacer<State> => {
 
     // Abandon-budget controller: the rate allowed for the next live answers.
     const limit = snap.abandon.limit
-    const aimed = 0.9 * limit
-    const budget = aimed * snap.abandon.windowLiveAnswers - snap.abandon.windowAbandoned
-    const horizonLive = Math.max(30, s.liveRate * 1200)
+    const aimed = aim * limit
+    const L = snap.abandon.windowLiveAnswers
+    const A = snap.abandon.windowAbandoned
+    const budget = aimed * L - A
+    // Cold start: assume the floor answers as many live calls as its agents can handle.
+    const liveRate = Math.max(s.liveRate, snap.agentsLoggedIn / Math.max(1, s.talk.mean() + wrapMean))
+    const horizonLive = Math.max(100, liveRate * BUDGET_HORIZON_SECONDS)
     const allowed = Math.min(2.5 * limit, Math.max(0, aimed + budget / horizonLive))
-    const calibration = (s.obsSum + 2) / (s.predSum + 2)
-    const targetPred = allowed / Math.min(4, Math.max(0.25, calibration))
+    const calibration = Math.min(3, Math.max(0.2, (s.obsSum + 5) / (s.predSum + 5)))
+    const targetPred = allowed / calibration
+    // Guard: never stand within `margin` abandons of the limit, so that the window's rate stays
+    // under it whenever the run (and so the judged window) ends. Only near-certain dials pass.
+    const guarded = limit * L - A < GUARD_MARGIN
+    const theta = options.fixedTheta ?? s.theta
 
-    // Never fewer dials than a progressive pacer would place: idle agents are never left idle on purpose.
-    const floor = Math.max(0, Math.min(cap, snap.agentsReady - dials.length - snap.customersWaiting))
+    // Under the guard (a cold start, or standing at the limit) dial progressively: no line without a free agent.
+    if (guarded && options.fixedTheta === undefined) return { state: s, dials: floor }
     // Place dials while the marginal abandon probability is under θ.
     let n = 0
     let sumP = 0
@@ -243,7 +264,7 @@ export const make = (options: Options = {}): Pacer<State> => {
         }
       }
       p /= K
-      if (p > s.theta && n >= floor) break
+      if (p > theta && n >= floor) break
       sumP += p
       n++
     }
@@ -255,6 +276,11 @@ export const make = (options: Options = {}): Pacer<State> => {
       const a = Math.min(0.2, 0.01 * n)
       s.predicted = s.predicted * (1 - a) + meanP * a
       s.predSum += sumP * pLive
+      if (s.predSum > CALIBRATION_MEMORY) {
+        // Forget old evidence: both sums shrink together so their ratio is kept.
+        s.predSum /= 2
+        s.obsSum /= 2
+      }
     }
     const err = (targetPred - s.predicted) / Math.max(targetPred, 0.002)
     s.theta = Math.min(0.6, Math.max(0.0005, s.theta * Math.exp(0.02 * Math.max(-1, Math.min(1, err)))))

@@ -889,7 +889,7 @@ const apply = (st: SessionState, ev: SessionEvent, out: Array<SessionCommand>): 
       if (c.status !== "bridged") return
       c.status = "released"
       if (ev.disposition === "machine") {
-        if (c.unknownBridged) st.ledger.bridgedWasMachine(now)
+        st.ledger.bridgedWasMachine(now, c.unknownBridged ? "unknown" : "human")
         observe(st, { _tag: "AgentMissedMachine", at: now, agentSeconds: (now - c.answeredAt) / 1000 })
       }
       const a = c.agentId === undefined ? undefined : st.agents.get(c.agentId)
@@ -962,6 +962,8 @@ export const step = (st: SessionState, ev: SessionEvent): StepResult => {
   const out: Array<SessionCommand> = []
   st.wakeAt = Infinity
   apply(st, ev, out)
+  // Route before expiring: a live answer whose deadline is now still gets an agent free now.
+  route(st, now, out)
   expire(st, now, out)
   route(st, now, out)
   // Freed agents in modes with per-agent dialling get their next preview or lines.
