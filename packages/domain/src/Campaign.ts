@@ -114,3 +114,21 @@ export class Campaign extends Model.Class<Campaign>("Campaign")({
 /** seed 001's conversion rate: transferred calls over total calls, null when none were made. */
 export const conversionRate = (totalCalls: number, transferredCalls: number): number | null =>
   totalCalls > 0 ? transferredCalls / totalCalls : null
+
+/**
+ * Allowed status changes. Completed and archived campaigns never run again
+ * (their abandon budget and counters are final); a draft can be archived
+ * without ever running.
+ */
+const transitions: Readonly<Record<CampaignStatus, ReadonlyArray<CampaignStatus>>> = {
+  draft: ["scheduled", "running", "archived"],
+  scheduled: ["draft", "running", "paused", "archived"],
+  running: ["paused", "completed"],
+  paused: ["running", "completed", "archived"],
+  completed: ["archived"],
+  archived: []
+}
+
+export const canTransition = (from: CampaignStatus, to: CampaignStatus): boolean => transitions[from].includes(to)
+
+export const allowedTransitions = (from: CampaignStatus): ReadonlyArray<CampaignStatus> => transitions[from]

@@ -68,3 +68,34 @@ export class Session extends Model.Class<Session>("Session")({
   lastSeenAt: NullableTimestamp,
   createdAt: CreatedAt
 }) {}
+
+/** Lockout after repeated failed logins: `maxAttempts` failures lock the account for `lockMinutes`. */
+export interface LockoutPolicy {
+  readonly maxAttempts: number
+  readonly lockMinutes: number
+}
+
+export const defaultLockoutPolicy: LockoutPolicy = { maxAttempts: 5, lockMinutes: 15 }
+
+export const isLocked = (user: Pick<User, "lockedUntil">, now: Date): boolean =>
+  user.lockedUntil !== null && user.lockedUntil.getTime() > now.getTime()
+
+/** The lockout fields after one more failed attempt at `now`. */
+export const afterFailedLogin = (
+  user: Pick<User, "failedLoginAttempts" | "lockedUntil">,
+  now: Date,
+  policy: LockoutPolicy = defaultLockoutPolicy
+): { readonly failedLoginAttempts: number; readonly lockedUntil: Date | null } => {
+  const attempts = user.failedLoginAttempts + 1
+  return attempts >= policy.maxAttempts
+    ? { failedLoginAttempts: 0, lockedUntil: new Date(now.getTime() + policy.lockMinutes * 60_000) }
+    : { failedLoginAttempts: attempts, lockedUntil: user.lockedUntil }
+}
+
+/** True when the API key may be used at `now`. */
+export const isApiKeyUsable = (key: Pick<ApiKey, "revokedAt" | "expiresAt">, now: Date): boolean =>
+  key.revokedAt === null && (key.expiresAt === null || key.expiresAt.getTime() > now.getTime())
+
+/** True when the session may be used at `now`. */
+export const isSessionActive = (session: Pick<Session, "revokedAt" | "expiresAt">, now: Date): boolean =>
+  session.revokedAt === null && session.expiresAt.getTime() > now.getTime()

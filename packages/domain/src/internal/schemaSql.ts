@@ -77,6 +77,21 @@ BEGIN
   RETURN NEW;
 END
 $$`,
+  // Call events may arrive before the provider call id is matched to our call; linking them
+  // (call_id NULL -> id) is the one change allowed, everything the provider sent stays as received.
+  `CREATE OR REPLACE FUNCTION call_events_link_only() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.call_id IS NULL AND NEW.call_id IS NOT NULL
+     AND NEW.id = OLD.id AND NEW.org_id = OLD.org_id AND NEW.provider = OLD.provider
+     AND NEW.provider_call_id IS NOT DISTINCT FROM OLD.provider_call_id
+     AND NEW.provider_event_key = OLD.provider_event_key AND NEW.event_type = OLD.event_type
+     AND NEW.payload = OLD.payload AND NEW.occurred_at = OLD.occurred_at AND NEW.received_at = OLD.received_at THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'call_events is append-only: only linking an event to its call is allowed' USING ERRCODE = 'restrict_violation';
+END
+$$`,
   `CREATE OR REPLACE FUNCTION reject_update() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
@@ -573,7 +588,7 @@ export const tables: ReadonlyArray<string> = [
   ...updatedAtTables.map((t) =>
     `CREATE TRIGGER ${t}_set_updated_at BEFORE UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION set_updated_at()`
   ),
-  `CREATE TRIGGER call_events_append_only BEFORE UPDATE ON call_events FOR EACH ROW EXECUTE FUNCTION reject_update()`,
+  `CREATE TRIGGER call_events_append_only BEFORE UPDATE ON call_events FOR EACH ROW EXECUTE FUNCTION call_events_link_only()`,
   `CREATE TRIGGER audit_logs_append_only BEFORE UPDATE ON audit_logs FOR EACH ROW EXECUTE FUNCTION reject_update()`
 ]
 
