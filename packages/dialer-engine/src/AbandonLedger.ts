@@ -5,9 +5,11 @@
  * (a whole campaign, or any rolling 24 h), including the counts carried in with
  * `windowSoFar`. Under the Ofcom denominator the AMD false positives the dialer
  * cannot see are estimated from the policy's false-positive rate and added to
- * both counts. Answers with an `unknown` verdict (AMD off) that were abandoned
- * are weighted by the measured human share of bridged unknown answers, so a
- * machine-heavy list does not inflate the denominator.
+ * both counts. An abandoned answer is weighted by the measured share of people
+ * among bridged answers with the same verdict (AMD "human" verdicts include the
+ * machines AMD missed; `unknown` verdicts, with AMD off, include every machine),
+ * as learnt from agent dispositions. So a machine-heavy list neither inflates
+ * nor deflates the rate: it is a reasoned estimate of the people abandoned.
  *
  * Ownership: mutable, owned by one session state.
  */
@@ -27,9 +29,11 @@ export class AbandonLedger {
   private readonly bHuman = new Float64Array(BUCKETS)
   private lastMinute = -1
   private readonly carriedUntil: number
-  /** Unknown-verdict answers bridged, and those an agent marked as machines. */
+  /** Answers bridged, and those an agent marked as machines, by verdict. */
   private unknownBridged = 0
   private unknownMachines = 0
+  private humanBridged = 0
+  private humanMachines = 0
 
   constructor(policy: AbandonPolicy, startAt: number) {
     this.policy = policy
@@ -71,27 +75,31 @@ export class AbandonLedger {
     }
   }
 
-  /** The share of unknown-verdict answers that are people (prior: one in two). */
-  humanShareOfUnknown(): number {
-    return (this.unknownBridged - this.unknownMachines + 1) / (this.unknownBridged + 2)
+  /** The share of answers with this verdict that are people (priors: 1 in 2 for unknown, 9 in 10 for human). */
+  humanShare(verdict: "human" | "unknown"): number {
+    return verdict === "unknown"
+      ? (this.unknownBridged - this.unknownMachines + 1) / (this.unknownBridged + 2)
+      : (this.humanBridged - this.humanMachines + 9) / (this.humanBridged + 10)
   }
 
   /** A live answer was bridged to an agent. */
   bridged(now: number, verdict: "human" | "unknown"): void {
     if (verdict === "unknown") this.unknownBridged++
+    else this.humanBridged++
     this.add(now, 1, 0, verdict === "human" ? 1 : 0)
   }
 
   /** A bridged answer turned out to be a machine (agent disposition): it was never a live answer. */
   bridgedWasMachine(now: number, verdict: "human" | "unknown"): void {
     if (verdict === "unknown") this.unknownMachines++
+    else this.humanMachines++
     this.add(now, -1, 0, verdict === "human" ? -1 : 0)
   }
 
   /** A live answer was abandoned (safe-harbour played). */
   abandon(now: number, verdict: "human" | "unknown"): void {
-    const w = verdict === "human" ? 1 : this.humanShareOfUnknown()
-    this.add(now, w, w, verdict === "human" ? 1 : 0)
+    const w = this.humanShare(verdict)
+    this.add(now, w, w, verdict === "human" ? w : 0)
   }
 
   private carried(now: number): { live: number; ab: number } {

@@ -68,7 +68,13 @@ export type PacingObservation =
   | { readonly _tag: "Bridged"; readonly at: number; readonly customerWaitSeconds: number; readonly agentWaitSeconds: number }
   | { readonly _tag: "Abandoned"; readonly at: number }
   | { readonly _tag: "TalkEnded"; readonly at: number; readonly talkSeconds: number }
-  | { readonly _tag: "WrapEnded"; readonly at: number; readonly wrapSeconds: number }
+  | {
+      readonly _tag: "WrapEnded"
+      readonly at: number
+      readonly wrapSeconds: number
+      /** Bridge to ready: talk plus wrap-up (added field; absent from older hosts). */
+      readonly handleSeconds?: number
+    }
   | { readonly _tag: "AgentMissedMachine"; readonly at: number; readonly agentSeconds: number }
 
 export interface PacingDecision<S> {

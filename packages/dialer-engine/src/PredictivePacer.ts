@@ -53,6 +53,8 @@ export interface State {
   readonly resolution: ResolutionModel
   readonly talk: DurationModel
   readonly wrap: DurationModel
+  /** Bridge to ready (talk + wrap-up, or the seconds lost on a missed machine). */
+  readonly handle: DurationModel
   theta: number
   /** EWMA of the predicted abandon probability of placed dials. */
   predicted: number
@@ -108,6 +110,7 @@ export const make = (options: Options = {}): Pacer<State> => {
     }),
     talk: new DurationModel({ priorMean: options.priorTalkSeconds ?? 180 }),
     wrap: new DurationModel({ maxSeconds: 600, priorMean: options.priorWrapSeconds ?? 30 }),
+    handle: new DurationModel({ maxSeconds: 3600, priorMean: (options.priorTalkSeconds ?? 180) + (options.priorWrapSeconds ?? 30) }),
     theta: 0.02,
     predicted: 0.02,
     predSum: 0,
@@ -138,7 +141,6 @@ export const make = (options: Options = {}): Pacer<State> => {
       hs[k] = res.liveQuantile(qs[k]!)
       rNew[k] = res.liveWithin(0, hs[k]!)
     }
-    const wrapMean = s.wrap.mean()
     const busy = snap.busyAgents
     const dials = snap.dialsInFlight
     const uncertain = busy.length + dials.length
@@ -166,8 +168,7 @@ export const make = (options: Options = {}): Pacer<State> => {
         }
         const h = hs[k]! + grace
         for (const a of busy) {
-          const age = (now - a.since) / 1000
-          const p = a.phase === "wrap" ? s.wrap.endsWithin(age, h) : s.talk.endsWithin(age, h - wrapMean)
+          const p = a.phase === "wrap" ? s.wrap.endsWithin((now - a.since) / 1000, h) : s.handle.endsWithin((now - a.bridgedAt) / 1000, h)
           size = pbAdd(pmf, size, p)
         }
         // Turn the pmf into a CDF in place: index i holds P(F - D + nd <= i).
@@ -195,11 +196,11 @@ export const make = (options: Options = {}): Pacer<State> => {
         vr[k] = v
       }
       for (const a of busy) {
-        const age = (now - a.since) / 1000
         const isWrap = a.phase === "wrap"
+        const age = (now - (isWrap ? a.since : a.bridgedAt)) / 1000
+        const model = isWrap ? s.wrap : s.handle
         for (let k = 0; k < K; k++) {
-          const h = hs[k]! + grace
-          const p = isWrap ? s.wrap.endsWithin(age, h) : s.talk.endsWithin(age, h - wrapMean)
+          const p = model.endsWithin(age, hs[k]! + grace)
           mu[k] = mu[k]! + p
           vr[k] = vr[k]! + p * (1 - p)
         }
@@ -213,7 +214,7 @@ export const make = (options: Options = {}): Pacer<State> => {
     const A = snap.abandon.windowAbandoned
     const budget = aimed * L - A
     // Cold start: assume the floor answers as many live calls as its agents can handle.
-    const liveRate = Math.max(s.liveRate, snap.agentsLoggedIn / Math.max(1, s.talk.mean() + wrapMean))
+    const liveRate = Math.max(s.liveRate, snap.agentsLoggedIn / Math.max(1, s.handle.mean()))
     const horizonLive = Math.max(100, liveRate * BUDGET_HORIZON_SECONDS)
     const allowed = Math.min(2.5 * limit, Math.max(0, aimed + budget / horizonLive))
     const calibration = Math.min(3, Math.max(0.2, (s.obsSum + 5) / (s.predSum + 5)))
@@ -311,10 +312,9 @@ export const make = (options: Options = {}): Pacer<State> => {
           break
         case "WrapEnded":
           s.wrap.observe(o.wrapSeconds)
+          if (o.handleSeconds !== undefined) s.handle.observe(o.handleSeconds)
           break
         case "AgentMissedMachine":
-          // A machine that reached an agent occupied them like a short call.
-          s.talk.observe(o.agentSeconds)
           break
         case "Bridged":
           break

@@ -782,7 +782,9 @@ const apply = (st: SessionState, ev: SessionEvent, out: Array<SessionCommand>): 
     case "AgentReady": {
       const a = agentOf(st, ev.agentId, now)
       if (a.status === "ready" || a.status === "previewing" || a.status === "parallel") return
-      if (a.status === "wrap") observe(st, { _tag: "WrapEnded", at: now, wrapSeconds: (now - a.since) / 1000 })
+      if (a.status === "wrap") {
+        observe(st, { _tag: "WrapEnded", at: now, wrapSeconds: (now - a.since) / 1000, handleSeconds: (now - a.bridgedAt) / 1000 })
+      }
       if (a.status === "talk" && a.callId !== undefined) return // still on a call: ignore
       a.callId = undefined
       setStatus(st, a, "ready", now)
