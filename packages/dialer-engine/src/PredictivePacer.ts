@@ -81,6 +81,8 @@ const LIVE_RATE_MEMORY = 600
 const BUDGET_HORIZON_SECONDS = 3600
 /** Abandons of headroom under the limit below which the pacer dials progressively. */
 const GUARD_MARGIN = 1.5
+/** Per-dial gain of θ's multiplicative update. */
+const THETA_GAIN = Number(process.env.THETA_GAIN ?? 0.01)
 /** Predicted abandons after which calibration evidence is halved. */
 const CALIBRATION_MEMORY = 100
 
@@ -282,9 +284,10 @@ export const make = (options: Options = {}): Pacer<State> => {
         s.predSum /= 2
         s.obsSum /= 2
       }
+      // θ moves only as dials are placed, so its speed does not depend on how often the host calls decide.
+      const err = (targetPred - s.predicted) / Math.max(targetPred, 0.002)
+      s.theta = Math.min(0.6, Math.max(0.0005, s.theta * Math.exp(THETA_GAIN * n * Math.max(-1, Math.min(1, err)))))
     }
-    const err = (targetPred - s.predicted) / Math.max(targetPred, 0.002)
-    s.theta = Math.min(0.6, Math.max(0.0005, s.theta * Math.exp(0.02 * Math.max(-1, Math.min(1, err)))))
     return { state: s, dials: dialsOut }
   }
 

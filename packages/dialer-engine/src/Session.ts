@@ -873,7 +873,10 @@ const apply = (st: SessionState, ev: SessionEvent, out: Array<SessionCommand>): 
       else if (outcome === "failed") st.stats.failed++
       else if (ev._tag === "CallCancelled") st.stats.cancelled++
       else st.stats.noAnswers++
-      resolvedNoLive(st, c, outcome, outcome === "noAnswer", now, out)
+      // A ring cut by the timeout, or cancelled, is a censored ring time; a no-answer the
+      // network reported earlier is a resolution in its own right.
+      const censored = ev._tag === "CallCancelled" || (outcome === "noAnswer" && now - c.dialedAt >= st.config.ringTimeoutSeconds * 1000 - 500)
+      resolvedNoLive(st, c, outcome, censored, now, out)
       return
     }
     case "CallEnded": {
