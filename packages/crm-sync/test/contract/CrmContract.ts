@@ -202,6 +202,25 @@ export const crmContract = (target: ContractTarget) => {
           assert.include(fake.state.log.at(-1)!.authorization ?? "", fake.state.accessToken)
         })))
 
+    it.live("a revoked refresh token fails with CrmUnauthorized and no secret in the error or the log", () =>
+      withFake({ pageSize: 10 }, (fake) =>
+        Effect.gen(function*() {
+          const connector = yield* CrmConnector
+          const secrets = [fake.state.accessToken, fake.state.refreshToken, "client-secret", "secret"]
+          fake.state.expireAccessToken()
+          fake.state.revokeRefreshToken()
+          const error = yield* expectFailure(connector.pullContacts(SyncCheckpoint.initial))
+          assert.strictEqual(error._tag, "CrmUnauthorized")
+          assert.isFalse(error.isRetryable)
+          yield* connector.pushCallActivities([activity("call-x", id(0))])
+          const log = JSON.stringify(yield* (yield* SyncLogMemory).entries)
+          for (const secret of secrets) {
+            assert.notInclude(error.message, secret)
+            assert.notInclude(JSON.stringify(error), secret)
+            assert.notInclude(log, secret)
+          }
+        })))
+
     it.live("a re-pushed activity is detected and never created twice, and both are logged", () =>
       withFake({ pageSize: 10 }, (fake) =>
         Effect.gen(function*() {

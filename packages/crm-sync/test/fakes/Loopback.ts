@@ -89,7 +89,7 @@ export class FakeState {
   contacts: Array<FakeContact> = []
   calls: Array<FakeCall> = []
   accessToken = "access-1"
-  readonly refreshToken = "refresh-secret"
+  refreshToken = "refresh-secret"
   refreshes = 0
   rateLimited = 0
   rateLimitRemaining = 0
@@ -110,6 +110,11 @@ export class FakeState {
   /** Invalidates the current access token; only a refresh gets a working one. */
   expireAccessToken(): void {
     this.accessToken = `expired-${this.accessToken}`
+  }
+
+  /** The CRM user disconnected the app: the refresh token stops working. */
+  revokeRefreshToken(): void {
+    this.refreshToken = "revoked"
   }
 
   issueToken(): string {
