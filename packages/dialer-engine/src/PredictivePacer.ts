@@ -82,7 +82,7 @@ const BUDGET_HORIZON_SECONDS = 3600
 /** Abandons of headroom under the limit below which the pacer dials progressively. */
 const GUARD_MARGIN = 1.5
 /** Per-dial gain of θ's multiplicative update. */
-const THETA_GAIN = Number(process.env.THETA_GAIN ?? 0.01)
+const THETA_GAIN = 0.01
 /** Predicted abandons after which calibration evidence is halved. */
 const CALIBRATION_MEMORY = 100
 
