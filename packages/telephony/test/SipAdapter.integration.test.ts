@@ -1,0 +1,144 @@
+import { assert, describe, it } from "@effect/vitest"
+import { afterAll, beforeAll } from "vitest"
+import { Effect, Fiber, Stream } from "effect"
+import { kamailio, sipp } from "@autodialer/testkit"
+import { type CallEvent, isTerminal } from "../src/CallEvent.ts"
+import * as SipAdapter from "../src/SipAdapter.ts"
+import { Telephony } from "../src/Telephony.ts"
+import { type Kamailio, startKamailio, startSipp } from "./support/SipLab.ts"
+
+const kamailioBin = kamailio()
+const sippBin = sipp()
+
+describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSocket -> Kamailio -> UDP -> SIPp", () => {
+  let lab: Kamailio
+  beforeAll(async () => {
+    lab = await startKamailio(kamailioBin.value ?? "kamailio")
+  })
+  afterAll(() => lab?.stop())
+
+  /**
+   * Place one call against a SIPp scenario. `during` runs once the call is
+   * placed (e.g. hang up after the answer). Returns the events and SIPp's exit
+   * code: 0 means SIPp saw every message its scenario expects (ACK, BYE, CANCEL).
+   */
+  const place = (
+    scenario: string,
+    options: { readonly ringTimeoutSec?: number; readonly during?: (callId: string) => Effect.Effect<void, unknown, Telephony> } = {}
+  ) =>
+    Effect.gen(function*() {
+      const peer = yield* Effect.acquireRelease(
+        Effect.promise(() => startSipp(sippBin.value ?? "sipp", scenario, lab.uasPort)),
+        (p) => Effect.promise(() => p.stop())
+      )
+      const events = yield* Effect.gen(function*() {
+        const telephony = yield* Telephony
+        const fiber = yield* Stream.runCollect(telephony.events.pipe(Stream.takeUntil(isTerminal))).pipe(Effect.forkChild)
+        yield* Effect.yieldNow
+        const handle = yield* telephony.originate({
+          to: "+14155550123",
+          from: "+14155550100",
+          ringTimeoutSec: options.ringTimeoutSec ?? 10,
+          amd: "off",
+          record: false,
+          idempotencyKey: `sip-${scenario}`
+        })
+        if (options.during !== undefined) yield* options.during(handle.callId)
+        const events = yield* Fiber.join(fiber).pipe(Effect.timeout("20 seconds"))
+        const state = yield* telephony.state(handle.callId)
+        return { events: events as ReadonlyArray<CallEvent>, state }
+      }).pipe(Effect.provide(SipAdapter.layer({ server: lab.wsUrl, domain: "127.0.0.1", user: "dialer" })))
+      const exitCode = yield* Effect.promise(() => peer.exited).pipe(Effect.timeout("10 seconds"))
+      return { ...events, exitCode, sippOutput: peer.output() }
+    }).pipe(Effect.scoped)
+
+  const tags = (events: ReadonlyArray<CallEvent>) => events.map((e) => e._tag)
+
+  it.live("answered call: INVITE, 180, 200, ACK, then our BYE and its 200", () =>
+    Effect.gen(function*() {
+      const result = yield* place("answer.xml", {
+        during: (callId) =>
+          Effect.gen(function*() {
+            const telephony = yield* Telephony
+            yield* Stream.runHead(telephony.events.pipe(Stream.filter((e) => e._tag === "Answered")))
+            yield* Effect.sleep("200 millis")
+            yield* telephony.hangUp(callId)
+          })
+      })
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "Answered", "Completed"])
+      assert.strictEqual(result.state.status, "completed")
+      assert.match(result.state.providerCallId ?? "", /\S+/)
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+
+  it.live("486 Busy Here maps to busy", () =>
+    Effect.gen(function*() {
+      const result = yield* place("busy.xml")
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Busy"])
+      const busy = result.events.at(-1)
+      assert.strictEqual(busy?._tag === "Busy" ? busy.sipCode : undefined, 486)
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+
+  it.live("603 Decline maps to failed/declined and keeps the Reason header", () =>
+    Effect.gen(function*() {
+      const result = yield* place("decline.xml")
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "Failed"])
+      assert.strictEqual(result.state.failure?.reason, "declined")
+      assert.include(result.state.failure?.detail ?? "", "603")
+      assert.include(result.state.failure?.detail ?? "", "Call rejected")
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+
+  it.live("ringing then 480 Temporarily Unavailable maps to no-answer", () =>
+    Effect.gen(function*() {
+      const result = yield* place("unavailable.xml")
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "NoAnswer"])
+      assert.strictEqual(result.state.status, "no_answer")
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+
+  it.live("ringing past our ring timeout: CANCEL, 487, reported as no-answer", () =>
+    Effect.gen(function*() {
+      const started = Date.now()
+      const result = yield* place("ring-forever.xml", { ringTimeoutSec: 5 })
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "NoAnswer"])
+      assert.isAtLeast(Date.now() - started, 4_900)
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+
+  it.live("hang-up during ringing sends CANCEL and ends as canceled", () =>
+    Effect.gen(function*() {
+      const result = yield* place("ring-forever.xml", {
+        during: (callId) =>
+          Effect.gen(function*() {
+            const telephony = yield* Telephony
+            yield* Stream.runHead(telephony.events.pipe(Stream.filter((e) => e._tag === "Ringing")))
+            yield* telephony.hangUp(callId)
+          })
+      })
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "Canceled"])
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+
+  it.live("404 Not Found maps to failed/invalid_number", () =>
+    Effect.gen(function*() {
+      const result = yield* place("not-found.xml")
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Failed"])
+      assert.strictEqual(result.state.failure?.reason, "invalid_number")
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+})
+
+describe("SipAdapter.outcomeOf", () => {
+  it("maps final responses to outcomes", () => {
+    const cases: ReadonlyArray<readonly [number, string]> = [
+      [486, "Busy"], [600, "Busy"], [408, "NoAnswer"], [480, "NoAnswer"], [487, "NoAnswer"],
+      [404, "invalid_number"], [484, "invalid_number"], [604, "invalid_number"], [503, "carrier_unavailable"], [603, "declined"], [500, "network"]
+    ]
+    for (const [status, expected] of cases) {
+      const outcome = SipAdapter.outcomeOf(status)
+      assert.strictEqual(outcome._tag === "Failed" ? outcome.reason : outcome._tag, expected, String(status))
+    }
+  })
+})

@@ -1,0 +1,143 @@
+/**
+ * Starts the real SIP peers for the SIP adapter's tests: Kamailio as the
+ * WebSocket <-> UDP proxy (config in test/fixtures/kamailio.cfg) and SIPp as
+ * the called party, running one scenario from test/fixtures/sipp. Everything
+ * binds 127.0.0.1 on free ports, has bounded start-up waits, and is killed by
+ * process id when the test ends.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { createSocket } from "node:dgram"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createConnection, createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+const fixtures = new URL("../fixtures/", import.meta.url).pathname
+
+export const freeTcpPort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+export const freeUdpPort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const socket = createSocket("udp4")
+    socket.on("error", reject)
+    socket.bind(0, "127.0.0.1", () => {
+      const port = socket.address().port
+      socket.close(() => resolve(port))
+    })
+  })
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+const tcpOpen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port })
+    socket.once("connect", () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once("error", () => resolve(false))
+  })
+
+/** True when someone holds the UDP port (SIPp is listening). */
+const udpTaken = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = createSocket("udp4")
+    socket.once("error", () => resolve(true))
+    socket.bind(port, "127.0.0.1", () => socket.close(() => resolve(false)))
+  })
+
+const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs: number, output: () => string) => {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await sleep(50)
+  }
+  throw new Error(`${what} did not start within ${timeoutMs} ms. Output:\n${output()}`)
+}
+
+const stop = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3000)
+    child.once("exit", () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill("SIGTERM")
+  })
+
+export interface Kamailio {
+  readonly wsUrl: string
+  readonly uasPort: number
+  readonly output: () => string
+  stop(): Promise<void>
+}
+
+export const startKamailio = async (binary: string): Promise<Kamailio> => {
+  const [wsPort, udpPort, uasPort] = [await freeTcpPort(), await freeUdpPort(), await freeUdpPort()]
+  const dir = mkdtempSync(join(tmpdir(), "autodialer-kamailio-"))
+  const cfg = readFileSync(join(fixtures, "kamailio.cfg"), "utf8")
+    .replaceAll("__WS_PORT__", String(wsPort))
+    .replaceAll("__UDP_PORT__", String(udpPort))
+    .replaceAll("__UAS_PORT__", String(uasPort))
+  const cfgPath = join(dir, "kamailio.cfg")
+  writeFileSync(cfgPath, cfg)
+  let output = ""
+  // -DD: stay in the foreground (still forking workers); -E: log to stderr; -Y: own runtime dir.
+  const child = spawn(binary, ["-DD", "-E", "-f", cfgPath, "-Y", dir, "-m", "64", "-M", "8"], { stdio: ["ignore", "pipe", "pipe"] })
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()))
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()))
+  try {
+    await waitFor("Kamailio", async () => {
+      if (child.exitCode !== null) throw new Error(`Kamailio exited with ${child.exitCode}:\n${output}`)
+      return tcpOpen(wsPort)
+    }, 10_000, () => output)
+  } catch (e) {
+    await stop(child)
+    rmSync(dir, { recursive: true, force: true })
+    throw e
+  }
+  return {
+    wsUrl: `ws://127.0.0.1:${wsPort}`,
+    uasPort,
+    output: () => output,
+    stop: async () => {
+      await stop(child)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+export interface Sipp {
+  /** Resolves with SIPp's exit code (0 when the scenario completed as written). */
+  readonly exited: Promise<number | null>
+  readonly output: () => string
+  stop(): Promise<void>
+}
+
+/** Run one SIPp UAS scenario for one call on `port`. */
+export const startSipp = async (binary: string, scenario: string, port: number): Promise<Sipp> => {
+  let output = ""
+  const child = spawn(
+    binary,
+    ["-sf", join(fixtures, "sipp", scenario), "-i", "127.0.0.1", "-p", String(port), "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error", "-trace_err", "-error_file", "/dev/stderr", ...(process.env["SIPP_TRACE"] !== undefined ? ["-trace_msg", "-message_file", process.env["SIPP_TRACE"]] : [])],
+    { stdio: ["ignore", "pipe", "pipe"] }
+  )
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()))
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  await waitFor(`SIPp (${scenario})`, async () => {
+    if (child.exitCode !== null) throw new Error(`SIPp exited early with ${child.exitCode}:\n${output}`)
+    return udpTaken(port)
+  }, 5_000, () => output)
+  return { exited, output: () => output, stop: () => stop(child) }
+}
