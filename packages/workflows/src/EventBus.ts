@@ -1,0 +1,82 @@
+/**
+ * The event-bus port: carrier events, already stored in `call_events`, reach
+ * the dialing session that owns the call's campaign.
+ *
+ * - `layerPg`: Postgres `LISTEN/NOTIFY` (one channel per campaign), for
+ *   deployments on a Postgres server where the webhook-receiving server and
+ *   the worker running the session are different processes.
+ * - `layerMemory`: in-process queues, for the embedded default (PGlite has a
+ *   single connection, so a `LISTEN` there would block everything else) and for
+ *   a worker that hosts the simulated carrier itself.
+ *
+ * Delivery is at-most-once and that is enough: the event is in Postgres before
+ * it is published, and a session that starts or restarts reads the stored
+ * events of its calls in flight.
+ */
+import { Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { CallEvent as CallEvents } from "@autodialer/telephony"
+
+type CallEvent = CallEvents.CallEvent
+
+export interface EventBusService {
+  readonly publish: (campaignId: string, event: CallEvent) => Effect.Effect<void>
+  /** A queue of the campaign's events from now on, until the scope closes. */
+  readonly subscribe: (campaignId: string) => Effect.Effect<Queue.Dequeue<CallEvent>, never, Scope.Scope>
+}
+
+/** The NOTIFY channel of a campaign: a valid identifier under 63 bytes for any id. */
+export const channelOf = (campaignId: string): string =>
+  `autodialer_calls_${campaignId.toLowerCase().replace(/[^a-z0-9]/g, "")}`.slice(0, 63)
+
+const decodeEvent = Schema.decodeUnknownEffect(Schema.fromJsonString(CallEvents.CallEvent))
+
+export class EventBus extends Context.Service<EventBus, EventBusService>()("@autodialer/workflows/EventBus") {
+  static readonly layerMemory: Layer.Layer<EventBus> = Layer.sync(EventBus, () => {
+    const subscribers = new Map<string, Set<Queue.Queue<CallEvent>>>()
+    return EventBus.of({
+      publish: (campaignId, event) =>
+        Effect.forEach(subscribers.get(campaignId) ?? [], (q) => Queue.offer(q, event), { discard: true }),
+      subscribe: (campaignId) =>
+        Effect.acquireRelease(
+          Effect.gen(function*() {
+            const q = yield* Queue.unbounded<CallEvent>()
+            const set = subscribers.get(campaignId) ?? new Set()
+            set.add(q)
+            subscribers.set(campaignId, set)
+            return q
+          }),
+          (q) => Effect.sync(() => subscribers.get(campaignId)?.delete(q))
+        )
+    })
+  })
+
+  /** LISTEN/NOTIFY; payloads are the event's JSON (well under NOTIFY's 8000-byte limit). */
+  static readonly layerPg: Layer.Layer<EventBus, never, PgClient.PgClient> = Layer.effect(
+    EventBus,
+    Effect.gen(function*() {
+      const pg = yield* PgClient.PgClient
+      return EventBus.of({
+        publish: (campaignId, event) =>
+          pg.notify(channelOf(campaignId), JSON.stringify(event)).pipe(
+            Effect.catch((error) => Effect.logWarning("event bus: NOTIFY failed; the session will read the event from Postgres", error))
+          ),
+        subscribe: (campaignId) =>
+          Effect.gen(function*() {
+            const out = yield* Queue.unbounded<CallEvent>()
+            const notifications = yield* pg.listen(channelOf(campaignId)).pipe(Effect.orDie)
+            yield* Effect.forkScoped(
+              Effect.forever(
+                Queue.take(notifications).pipe(
+                  Effect.flatMap((n) => decodeEvent(n.payload)),
+                  Effect.flatMap((event) => Queue.offer(out, event)),
+                  Effect.catch((error) => Effect.logWarning("event bus: dropped a notification", error))
+                )
+              )
+            )
+            return out
+          })
+      })
+    })
+  )
+}

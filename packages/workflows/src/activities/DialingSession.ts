@@ -1,0 +1,395 @@
+/**
+ * The dialing session: the real-time loop behind the `runDialingSession`
+ * activity, as an Effect over four ports (SessionStore, EventBus, Telephony,
+ * SessionEngine). It holds no decision logic: the engine decides, this loop
+ * stores and executes.
+ *
+ * Order of work, which is what makes a restart safe:
+ * 1. subscribe to the campaign's events, then rebuild from Postgres (agents,
+ *    calls in flight, their stored events, the abandon budget spent in the
+ *    regulatory window) and give back reservations of dead attempts;
+ * 2. re-issue the originate of any call that was recorded but never
+ *    acknowledged, with the same idempotency key (contact + attempt), so the
+ *    carrier returns the first call instead of dialling again;
+ * 3. then loop: reserve due contacts (SKIP LOCKED) whose local calling window
+ *    is open (others go back to the queue, due at their window's opening), ask
+ *    the engine, store each command before executing it, store each carrier
+ *    event before applying it, heartbeat.
+ * On cancellation or when the window closes it places no new dials, gives back
+ * the contacts it has not dialled, lets the calls in flight finish and returns.
+ */
+import { Cause, Clock, Effect, Option, Queue } from "effect"
+import { CallEvent as CallEvents, Telephony, type TelephonyError } from "@autodialer/telephony"
+import type { SqlError } from "effect/sql/SqlError"
+import type { SessionInput } from "../CampaignActivities.ts"
+import type { SessionReport } from "../CampaignStatus.ts"
+import { isOpen, nextOpenAt } from "../CallingWindow.ts"
+import { EventBus } from "../EventBus.ts"
+import {
+  type EngineCommand,
+  type EngineContact,
+  type EngineEvent,
+  type InFlightStatus,
+  SessionEngine
+} from "../SessionEngine.ts"
+import { type CallPatch, SessionStore } from "../SessionStore.ts"
+
+type CallEvent = CallEvents.CallEvent
+
+export interface SessionOptions {
+  /** Caller id presented on every dial (E.164). */
+  readonly callerId: string
+  readonly ringTimeoutSec: number
+  /** The safe-harbour message played to an answered call no agent can take. */
+  readonly safeHarbourMessage: string
+  /** Longest wait for a carrier event before the engine gets a Tick. */
+  readonly tickMs: number
+  /** How long a reservation lasts without renewal (a dead session's rows come back after it). */
+  readonly leaseMs: number
+  /** A session with nothing due for longer than this returns `idle` so the workflow sleeps on a timer. */
+  readonly idleExitMs: number
+  /** The regulatory window the abandon rate is measured over (FCC: 30 days). */
+  readonly abandonWindowMs: number
+}
+
+export const defaultSessionOptions: SessionOptions = {
+  callerId: "+14155550100",
+  ringTimeoutSec: 25,
+  safeHarbourMessage: "Sorry we missed you. This call was from Autodialer; to opt out, call +14155550100.",
+  tickMs: 250,
+  leaseMs: 60_000,
+  idleExitMs: 5_000,
+  abandonWindowMs: 30 * 86_400_000
+}
+
+/** The Temporal side of a session, as seen from the loop. */
+export interface SessionControl {
+  /** Temporal's attempt number: each attempt is a distinct session id. */
+  readonly attempt: number
+  readonly heartbeat: (details: SessionProgress) => void
+  /** True once the workflow has asked the session to stop (pause, stop, drain, new config). */
+  readonly cancelRequested: () => boolean
+}
+
+export interface SessionProgress {
+  readonly sessionId: string
+  readonly dialsPlaced: number
+  readonly callsFinished: number
+  readonly callsInFlight: number
+  readonly winding: boolean
+}
+
+export type SessionError = SqlError | TelephonyError
+
+interface TrackedCall {
+  readonly contactId: string
+  readonly attempt: number
+  rank: number
+  carrierCallId?: string
+  agentId?: string
+}
+
+const rankOf = (s: InFlightStatus): number => ({ dialing: 1, ringing: 2, answered: 3, bridged: 4 })[s]
+
+/** The engine event a carrier event means, and its place in the call's forward order. */
+const toEngineEvent = (callId: string, e: CallEvent): { readonly event: EngineEvent; readonly rank: number } | undefined => {
+  switch (e._tag) {
+    case "Initiated": return undefined
+    case "Ringing": return { event: { _tag: "CallRinging", at: e.at, callId }, rank: 2 }
+    case "Answered":
+      if (e.answeredBy === "machine_end_beep") return undefined
+      return {
+        event: {
+          _tag: "CallAnswered", at: e.at, callId,
+          verdict: e.answeredBy === "human" ? "human" : e.answeredBy === "machine_start" || e.answeredBy === "fax" ? "machine" : "unknown"
+        },
+        rank: 3
+      }
+    case "Bridged": return { event: { _tag: "CallBridged", at: e.at, callId }, rank: 4 }
+    case "Completed": return { event: { _tag: "CallEnded", at: e.at, callId }, rank: 5 }
+    case "Busy": return { event: { _tag: "CallBusy", at: e.at, callId }, rank: 5 }
+    case "NoAnswer": return { event: { _tag: "CallNoAnswer", at: e.at, callId }, rank: 5 }
+    case "Failed": return { event: { _tag: "CallFailed", at: e.at, callId, reason: e.reason }, rank: 5 }
+    case "Canceled": return { event: { _tag: "CallCancelled", at: e.at, callId }, rank: 5 }
+  }
+}
+
+const callPatchOf = (e: CallEvent): CallPatch | undefined => {
+  switch (e._tag) {
+    case "Ringing": return { status: "ringing" }
+    case "Answered": return { status: "answered", answeredBy: e.answeredBy, answeredAt: e.at }
+    case "Bridged": return { status: "bridged" }
+    case "Completed": return { status: "completed", endedAt: e.at }
+    case "Busy": return { status: "busy", endedAt: e.at }
+    case "NoAnswer": return { status: "no_answer", endedAt: e.at }
+    case "Failed": return { status: "failed", endedAt: e.at }
+    case "Canceled": return { status: "canceled", endedAt: e.at }
+    default: return undefined
+  }
+}
+
+export const runSession = (
+  input: SessionInput,
+  control: SessionControl,
+  options: SessionOptions = defaultSessionOptions
+): Effect.Effect<SessionReport, SessionError, SessionStore | EventBus | Telephony | SessionEngine> =>
+  Effect.scoped(Effect.gen(function*() {
+    const store = yield* SessionStore
+    const bus = yield* EventBus
+    const telephony = yield* Telephony
+    const engine = yield* SessionEngine
+    const { campaignId, config } = input
+    const sessionId = `${input.sessionKey}#${control.attempt}`
+    const firstAttempts = !input.draining
+
+    const events = yield* bus.subscribe(campaignId)
+    yield* store.releaseForeignReservations(campaignId, sessionId)
+    const start = yield* Clock.currentTimeMillis
+    const snap = yield* store.snapshot(campaignId, start - options.abandonWindowMs)
+    let state = engine.restore({
+      sessionId, now: start, agents: snap.agents, calls: snap.calls, abandon: snap.abandon,
+      maxAttempts: config.maxAttempts, retryDelayMs: config.retryDelaySeconds * 1000,
+      abandonLimit: config.abandonLimit, maxLinesPerAgent: config.maxLinesPerAgent
+    })
+
+    const calls = new Map<string, TrackedCall>()
+    const byCarrier = new Map<string, string>()
+    const contacts = new Map<string, EngineContact>()
+    const seen = new Set<string>()
+    /** Each contact's zone, from reservation until its attempt is settled. */
+    const zones = new Map<string, string>()
+    let dialsPlaced = 0
+    let callsFinished = 0
+    for (const c of snap.calls) {
+      const tracked: TrackedCall = { contactId: c.contactId, attempt: c.attempt, rank: rankOf(c.status) }
+      if (c.agentId !== undefined) tracked.agentId = c.agentId
+      if (c.carrierCallId !== undefined) {
+        tracked.carrierCallId = c.carrierCallId
+        byCarrier.set(c.carrierCallId, c.callId)
+      }
+      calls.set(c.callId, tracked)
+      zones.set(c.contactId, c.timeZone === "" ? config.timeZone : c.timeZone)
+    }
+
+    const zoneOf = (contact: EngineContact): string => contact.timeZone === "" ? config.timeZone : contact.timeZone
+
+    const originate = (callId: string, contact: EngineContact) =>
+      telephony.originate({
+        to: contact.number, from: options.callerId, ringTimeoutSec: options.ringTimeoutSec, amd: "detect", record: false,
+        // One key per contact and attempt: a re-issued originate can never dial the attempt twice.
+        idempotencyKey: `${contact.contactId}:${contact.attempt}`
+      }).pipe(
+        Effect.tap((handle) => Effect.sync(() => {
+          byCarrier.set(handle.callId, callId)
+          const t = calls.get(callId)
+          if (t !== undefined) t.carrierCallId = handle.callId
+        })),
+        Effect.tap((handle) => store.attachCarrierCall(callId, handle.callId))
+      )
+
+    /** Executes engine commands; each is stored before it runs. */
+    const execute = (commands: ReadonlyArray<EngineCommand>, winding: boolean): Effect.Effect<void, SessionError> =>
+      Effect.forEach(commands, (command) => Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        if (command._tag === "Dial" && winding) {
+          const contact = contacts.get(command.contactId)
+          if (contact !== undefined) yield* store.release(sessionId, [contact.contactId])
+          return
+        }
+        yield* store.recordCommand(campaignId, sessionId, command, now)
+        switch (command._tag) {
+          case "Dial": {
+            const contact = contacts.get(command.contactId)
+            if (contact === undefined) return yield* Effect.die(new Error(`engine dialled unknown contact ${command.contactId}`))
+            const owned = yield* store.recordDial({
+              campaignId, sessionKey: sessionId, callId: command.callId, contact, from: options.callerId,
+              provider: telephony.provider, at: now
+            })
+            contacts.delete(command.contactId)
+            if (!owned) {
+              // Another session took the row (we were presumed dead): never dial it.
+              yield* Effect.logWarning(`contact ${contact.contactId} is no longer reserved by ${sessionId}; not dialling`)
+              return yield* apply({ _tag: "CallCancelled", at: now, callId: command.callId }, winding)
+            }
+            calls.set(command.callId, { contactId: contact.contactId, attempt: contact.attempt, rank: 1 })
+            dialsPlaced++
+            const placed = yield* Effect.result(originate(command.callId, contact))
+            if (placed._tag === "Failure") {
+              const error = placed.failure
+              if (error._tag === "SqlError") return yield* Effect.fail(error)
+              yield* store.updateCall(command.callId, { status: "failed", endedAt: now })
+              return yield* apply({ _tag: "CallFailed", at: now, callId: command.callId, reason: error.message }, winding)
+            }
+            return yield* apply({ _tag: "CallDialled", at: now, callId: command.callId }, winding)
+          }
+          case "Bridge": {
+            const call = calls.get(command.callId)
+            if (call?.carrierCallId === undefined) return
+            call.agentId = command.agentId
+            yield* store.setAgent(campaignId, command.agentId, "busy", command.callId)
+            yield* store.updateCall(command.callId, { status: "bridged", agentId: command.agentId })
+            yield* telephony.bridge(call.carrierCallId, { _tag: "Client", identity: command.agentId }).pipe(
+              Effect.catch((e) => Effect.logWarning(`bridge of ${command.callId} failed: ${e.message}`))
+            )
+            return
+          }
+          case "PlaySafeHarbourAndRelease": {
+            const call = calls.get(command.callId)
+            yield* store.updateCall(command.callId, { status: "answered", outcome: "abandoned" })
+            if (call?.carrierCallId === undefined) return
+            yield* telephony.playAndRelease(call.carrierCallId, { _tag: "Speech", text: options.safeHarbourMessage }).pipe(
+              Effect.catch((e) => Effect.logWarning(`safe-harbour message on ${command.callId} failed: ${e.message}`))
+            )
+            return
+          }
+          case "HangUp": {
+            const call = calls.get(command.callId)
+            if (call?.carrierCallId === undefined) return
+            yield* telephony.hangUp(call.carrierCallId).pipe(
+              Effect.catch((e) => Effect.logWarning(`hang-up of ${command.callId} failed: ${e.message}`))
+            )
+            return
+          }
+          case "ScheduleRetry": {
+            yield* store.updateCall(command.callId, { status: "completed", outcome: command.outcome })
+            // A retry falls due no earlier than the contact's window opens; the
+            // window is checked again when it is reserved, since it may move.
+            const zone = zones.get(command.contactId) ?? config.timeZone
+            zones.delete(command.contactId)
+            const at = nextOpenAt(config.windows, zone, command.at) ?? command.at
+            yield* store.finishContact(command.contactId, { _tag: "Retry", at, outcome: command.outcome }, now)
+            return
+          }
+          case "MarkContactDone": {
+            zones.delete(command.contactId)
+            yield* store.updateCall(command.callId, { status: "completed", outcome: command.outcome })
+            yield* store.finishContact(command.contactId, {
+              _tag: "Done", status: command.reason === "connected" ? "completed" : "exhausted", outcome: command.outcome
+            }, now)
+            return
+          }
+        }
+      }), { discard: true })
+
+    const apply = (event: EngineEvent, winding: boolean): Effect.Effect<void, SessionError> =>
+      Effect.suspend(() => {
+        const r = engine.step(state, event)
+        state = r.state
+        return execute(r.commands, winding)
+      })
+
+    /** Stores a carrier event (idempotent), then applies it if it moves the call forward. */
+    const onCarrierEvent = (e: CallEvent, winding: boolean): Effect.Effect<void, SessionError> =>
+      Effect.gen(function*() {
+        const callId = byCarrier.get(e.callId)
+        if (callId === undefined || seen.has(e.eventKey)) return
+        seen.add(e.eventKey)
+        yield* store.recordEvent(callId, e)
+        const call = calls.get(callId)
+        const mapped = toEngineEvent(callId, e)
+        if (call === undefined || mapped === undefined || mapped.rank <= call.rank) return
+        call.rank = mapped.rank
+        const patch = callPatchOf(e)
+        if (patch !== undefined) yield* store.updateCall(callId, patch)
+        if (mapped.rank === 5) {
+          callsFinished++
+          calls.delete(callId)
+          if (call.agentId !== undefined) yield* store.setAgent(campaignId, call.agentId, "ready", null)
+        }
+        yield* apply(mapped.event, winding)
+      })
+
+    // Events stored while no session ran (or before this one subscribed).
+    for (const e of snap.events) yield* onCarrierEvent(e, false)
+    // Dials recorded but never acknowledged: re-issue with the same idempotency key.
+    for (const c of snap.calls) {
+      const t = calls.get(c.callId)
+      if (t === undefined || t.carrierCallId !== undefined) continue
+      const contact: EngineContact = { contactId: c.contactId, number: c.number, attempt: c.attempt, timeZone: c.timeZone }
+      const placed = yield* Effect.result(originate(c.callId, contact))
+      if (placed._tag === "Failure") {
+        if (placed.failure._tag === "SqlError") return yield* Effect.fail(placed.failure)
+        const now = yield* Clock.currentTimeMillis
+        yield* store.updateCall(c.callId, { status: "failed", endedAt: now })
+        calls.delete(c.callId)
+        yield* apply({ _tag: "CallFailed", at: now, callId: c.callId, reason: placed.failure.message }, false)
+      }
+    }
+
+    let winding = false
+    let lastRenew = start
+    let lastBacklogCheck = 0
+    let idleSince: number | undefined
+    const report = (outcome: SessionReport["outcome"], remaining: number, nextDueAt?: number): SessionReport => ({
+      outcome, dialsPlaced, callsFinished, contactsRemaining: remaining, abandon: engine.abandon(state),
+      ...(nextDueAt === undefined ? {} : { nextDueAt })
+    })
+
+    for (;;) {
+      const now = yield* Clock.currentTimeMillis
+      if (!winding && (control.cancelRequested() || now >= input.windowClosesAt)) {
+        winding = true
+        yield* store.release(sessionId, engine.queuedContacts(state))
+        for (const id of engine.queuedContacts(state)) contacts.delete(id)
+      }
+      if (!winding) {
+        const want = engine.wantedContacts(state) - engine.queuedContacts(state).length
+        if (want > 0) {
+          const reserved = yield* store.reserveDue({ campaignId, sessionKey: sessionId, limit: want, now, leaseMs: options.leaseMs, firstAttempts })
+          for (const contact of reserved) {
+            const zone = zoneOf(contact)
+            if (!isOpen(config.windows, zone, now)) {
+              // Due, but not a lawful hour where the contact is: back to the queue until its window opens.
+              yield* store.release(sessionId, [contact.contactId], nextOpenAt(config.windows, zone, now))
+              continue
+            }
+            contacts.set(contact.contactId, contact)
+            zones.set(contact.contactId, zone)
+            yield* apply({ _tag: "ContactAdded", at: now, contact }, winding)
+          }
+        }
+        const decided = engine.decide(state, now)
+        state = decided.state
+        yield* execute(decided.commands, winding)
+      }
+      if (now - lastRenew > options.leaseMs / 3) {
+        lastRenew = now
+        yield* store.renewReservations(sessionId, now + options.leaseMs)
+      }
+      control.heartbeat({ sessionId, dialsPlaced, callsFinished, callsInFlight: engine.callsInFlight(state), winding })
+
+      const inFlight = engine.callsInFlight(state)
+      if (inFlight === 0 && calls.size === 0) {
+        if (winding) {
+          const b = yield* store.backlog(campaignId, now, firstAttempts)
+          return report(now >= input.windowClosesAt ? "windowClosed" : "cancelled", b.remaining)
+        }
+        if (engine.queuedContacts(state).length === 0 && now - lastBacklogCheck >= options.tickMs) {
+          lastBacklogCheck = now
+          const b = yield* store.backlog(campaignId, now, firstAttempts)
+          if (b.remaining === 0) return report("exhausted", 0)
+          if (b.dueNow === 0) {
+            idleSince ??= now
+            const soon = b.nextDueAt !== undefined && b.nextDueAt - now < options.idleExitMs
+            if (!soon && now - idleSince >= Math.min(options.idleExitMs, 1_000)) return report("idle", b.remaining, b.nextDueAt)
+          } else {
+            idleSince = undefined
+          }
+        }
+      } else {
+        idleSince = undefined
+      }
+
+      const next = yield* Queue.take(events).pipe(Effect.timeoutOption(options.tickMs))
+      if (Option.isSome(next)) {
+        yield* onCarrierEvent(next.value, winding)
+        let more = yield* Queue.poll(events)
+        while (Option.isSome(more)) {
+          yield* onCarrierEvent(more.value, winding)
+          more = yield* Queue.poll(events)
+        }
+      } else {
+        yield* apply({ _tag: "Tick", at: yield* Clock.currentTimeMillis }, winding)
+      }
+    }
+  })).pipe(Effect.tapCause((cause) => Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("dialing session failed", cause)))

@@ -1,0 +1,271 @@
+/**
+ * The dialing session against real Postgres and the real Temporal dev server,
+ * with the simulated carrier and simulated agents: a campaign runs to the end,
+ * a session that fails mid-campaign is retried and rebuilds from Postgres
+ * without dialling an attempt twice or resetting the abandon budget, pause
+ * lets calls in flight finish, and two sessions never reserve the same contact.
+ */
+import { randomUUID } from "node:crypto"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { postgres, temporal } from "@autodialer/testkit"
+import { CallStore, SimulatedCarrier, Telephony } from "@autodialer/telephony"
+import { createActivities, type SessionServices } from "../src/activities/Activities.ts"
+import type { CampaignConfig } from "../src/CampaignConfig.ts"
+import * as CarrierIngress from "../src/CarrierIngress.ts"
+import { EventBus } from "../src/EventBus.ts"
+import { Queries, Updates, campaignWorkflowId } from "../src/Names.ts"
+import { SessionEngine, type RestoreInput, type SessionEngineService } from "../src/SessionEngine.ts"
+import { SessionStore } from "../src/SessionStore.ts"
+import { createCampaignWorker } from "../src/Worker.ts"
+import type { campaignWorkflow } from "../src/workflows/CampaignWorkflow.ts"
+import { query, seedCampaign } from "./support/Campaign.ts"
+import { openNowConfig } from "./support/Config.ts"
+import { type TestDatabase, createTestDatabase } from "./support/Database.ts"
+import * as ProgressiveEngine from "./support/ProgressiveEngine.ts"
+import { type TemporalHandles, connectTemporal, eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
+
+const pg = postgres()
+const server = temporal()
+
+let carrierSeed = Math.floor(Math.random() * 1_000_000)
+const fastCarrier: SimulatedCarrier.Options = {
+  seed: 7,
+  profile: { busy: 0.1, failed: 0.05, answer: 0.85, machine: 0.2, ringMedianMs: 400, talkMeanMs: 1_000, amdMedianMs: 150, greetingMedianMs: 600, promptMs: 100 }
+}
+
+const config = (patch: Partial<CampaignConfig> = {}): CampaignConfig =>
+  openNowConfig({ maxAttempts: 2, retryDelaySeconds: 1, maxLinesPerAgent: 1, abandonLimit: 0.03, sessionHeartbeatTimeoutSeconds: 5, ...patch })
+
+describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal dev server + simulated carrier)", () => {
+  let db: TestDatabase
+  let t: TemporalHandles
+  beforeAll(async () => {
+    db = await createTestDatabase(pg.value!, "session")
+    t = await connectTemporal(server.value!)
+    await sharedBundle()
+  })
+  afterAll(async () => {
+    await t?.close()
+    await db?.drop()
+  })
+
+  interface Harness {
+    readonly runtime: ManagedRuntime.ManagedRuntime<SessionServices, unknown>
+    /** Originates by idempotency key: how many times the carrier really dialled it. */
+    readonly dialled: Map<string, number>
+    readonly restores: Array<RestoreInput>
+  }
+
+  /** The worker's app layers over the test database, with probes on the carrier and the engine. */
+  const harness = (store: Layer.Layer<SessionStore, never, import("effect/sql").SqlClient.SqlClient> = SessionStore.layerPg): Harness => {
+    const dialled = new Map<string, number>()
+    const restores: Array<RestoreInput> = []
+    const carrier = Layer.effect(Telephony, Effect.gen(function*() {
+      // A seed per harness: the simulated carrier's call ids are `sim-<seed>-<n>`.
+      const inner = yield* SimulatedCarrier.make({ ...fastCarrier, seed: ++carrierSeed })
+      return Telephony.of({
+        ...inner,
+        originate: (request) => inner.originate(request).pipe(Effect.tap((handle) => Effect.sync(() => {
+          if (!handle.deduplicated) dialled.set(request.idempotencyKey, (dialled.get(request.idempotencyKey) ?? 0) + 1)
+        })))
+      })
+    })).pipe(Layer.provide(CallStore.layerMemory))
+    const engine = Layer.succeed(SessionEngine, {
+      ...ProgressiveEngine.progressiveEngine,
+      restore: (input: RestoreInput) => {
+        restores.push(input)
+        return ProgressiveEngine.progressiveEngine.restore(input)
+      }
+    } as unknown as SessionEngineService)
+    const layer = Layer.mergeAll(store, EventBus.layerPg, carrier, engine).pipe(Layer.provide(db.layer))
+    const runtime: ManagedRuntime.ManagedRuntime<SessionServices, unknown> = ManagedRuntime.make(layer)
+    runtime.runFork(CarrierIngress.forward)
+    return { runtime, dialled, restores }
+  }
+
+  const runCampaign = async (
+    label: string,
+    h: Harness,
+    campaignConfig: CampaignConfig,
+    body: (handle: import("@temporalio/client").WorkflowHandle<typeof campaignWorkflow>, campaignId: string) => Promise<void>,
+    seed: { contacts: number; agents: number },
+    campaignId = `c${randomUUID().slice(0, 8)}`
+  ) => {
+    await Effect.runPromise(seedCampaign({ campaignId, ...seed }).pipe(Effect.provide(db.layer)) as Effect.Effect<void>)
+    const taskQueue = uniqueTaskQueue(label)
+    const worker = await createCampaignWorker({
+      connection: t.nativeConnection, taskQueue, workflowBundle: await sharedBundle(), heartbeatThrottleMs: 300,
+      activities: createActivities({ runtime: h.runtime, session: { tickMs: 100, idleExitMs: 1_500, ringTimeoutSec: 5 } })
+    })
+    try {
+      await withWorker(worker, async () => {
+        const handle = await t.client.workflow.start<typeof campaignWorkflow>("campaignWorkflow", {
+          taskQueue, workflowId: campaignWorkflowId(campaignId), args: [{ campaignId, config: campaignConfig, autoStart: true }]
+        })
+        try {
+          await body(handle, campaignId)
+          expect(await handle.query(Queries.status)).toMatchObject({ campaignId })
+        } finally {
+          if ((await handle.describe()).status.name === "RUNNING") await handle.terminate("test over")
+        }
+      })
+    } finally {
+      await h.runtime.dispose()
+    }
+    return campaignId
+  }
+
+  const callsOf = (campaignId: string) => query<{
+    id: string; campaign_contact_id: string; attempt: number; status: string; outcome: string | null; answered_by: string | null
+    ended: boolean; events: number; session_key: string
+  }>(db.layer, `SELECT c.id, c.campaign_contact_id, c.attempt, c.status, c.outcome, c.answered_by, c.ended_at IS NOT NULL AS ended,
+      c.session_key, (SELECT count(*)::int FROM call_events e WHERE e.call_id = c.id) AS events
+    FROM calls c WHERE c.campaign_id = $1`, [campaignId])
+  const queueOf = (campaignId: string) => query<{ id: string; status: string; attempts: number; last_outcome: string | null }>(
+    db.layer, `SELECT id, status, attempts, last_outcome FROM campaign_contacts WHERE campaign_id = $1`, [campaignId])
+
+  it("two sessions never reserve the same contact, and a session that lost its reservation cannot dial it", async () => {
+    const campaignId = `c${randomUUID().slice(0, 8)}`
+    const layer = SessionStore.layerPg.pipe(Layer.provideMerge(db.layer))
+    const result = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      yield* seedCampaign({ campaignId, contacts: 200, agents: 0 })
+      const store = yield* SessionStore
+      const now = Date.now() + 1_000
+      const grab = (key: string) => Effect.gen(function*() {
+        const mine: Array<string> = []
+        for (;;) {
+          const got = yield* store.reserveDue({ campaignId, sessionKey: key, limit: 7, now, leaseMs: 60_000, firstAttempts: true })
+          if (got.length === 0) return mine
+          mine.push(...got.map((c) => c.contactId))
+        }
+      })
+      const [a, b, c] = yield* Effect.all([grab("A"), grab("B"), grab("C")], { concurrency: "unbounded" })
+      // B takes over the campaign (A presumed dead): A's rows come back and B reserves them.
+      yield* store.releaseForeignReservations(campaignId, "B")
+      const taken = yield* store.reserveDue({ campaignId, sessionKey: "B", limit: 500, now, leaseMs: 60_000, firstAttempts: true })
+      const first = taken[0]!
+      const zombie = yield* store.recordDial({
+        campaignId, sessionKey: "A", callId: "zombie-1", from: "+14155550100", provider: "simulated", at: now,
+        contact: { ...first, attempt: 1 }
+      })
+      const owner = yield* store.recordDial({
+        campaignId, sessionKey: "B", callId: "b-1", from: "+14155550100", provider: "simulated", at: now, contact: first
+      })
+      return { a, b, c, taken: taken.length, zombie, owner }
+    }).pipe(Effect.provide(layer))) as Effect.Effect<{ a: string[]; b: string[]; c: string[]; taken: number; zombie: boolean; owner: boolean }>)
+    const all = [...result.a, ...result.b, ...result.c]
+    expect(all).toHaveLength(200)
+    expect(new Set(all).size).toBe(200)
+    expect(result.a.length).toBeGreaterThan(0)
+    expect(result.b.length).toBeGreaterThan(0)
+    expect(result.taken).toBe(200 - result.b.length)
+    expect(result.zombie).toBe(false)
+    expect(result.owner).toBe(true)
+  })
+
+  it("runs a campaign to the end: every contact final under the attempt rules, every call stored with its events", async () => {
+    const h = harness()
+    const campaignId = await runCampaign("e2e", h, config(), async (handle) => {
+      const final = await handle.result()
+      expect(final.lifecycle).toBe("completed")
+      expect(final.lastSession?.outcome).toBe("exhausted")
+    }, { contacts: 40, agents: 10 })
+    const calls = await callsOf(campaignId)
+    const queue = await queueOf(campaignId)
+    expect(queue).toHaveLength(40)
+    for (const row of queue) {
+      expect(["completed", "exhausted"]).toContain(row.status)
+      if (row.status === "completed") expect(row.last_outcome).toBe("human_answered")
+      else expect(row.attempts).toBe(2)
+      const mine = calls.filter((c) => c.campaign_contact_id === row.id)
+      expect(mine.map((c) => c.attempt).sort()).toEqual(Array.from({ length: row.attempts }, (_, i) => i + 1))
+    }
+    for (const call of calls) {
+      expect(call.ended).toBe(true)
+      expect(call.events).toBeGreaterThanOrEqual(2)
+      expect(call.outcome).not.toBeNull()
+    }
+    // Each attempt was dialled by the carrier exactly once.
+    expect(h.dialled.size).toBe(calls.length)
+    expect([...h.dialled.values()].every((n) => n === 1)).toBe(true)
+    const humans = calls.filter((c) => c.answered_by === "human").length
+    const abandoned = calls.filter((c) => c.outcome === "abandoned").length
+    expect(humans).toBeGreaterThan(8)
+    expect(abandoned / humans).toBeLessThanOrEqual(0.03)
+    const dials = await query<{ n: number }>(db.layer, `SELECT count(*)::int AS n FROM call_commands WHERE campaign_id = $1 AND command_type = 'Dial'`, [campaignId])
+    expect(dials[0]!.n).toBe(calls.length)
+  }, 90_000)
+
+  it("pauses with calls in flight: they finish, no new dial is placed while paused, and resume completes the campaign", async () => {
+    const h = harness()
+    await runCampaign("pause", h, config(), async (handle, campaignId) => {
+      await eventually(() => callsOf(campaignId), (rows) => rows.filter((r) => !r.ended).length >= 3, 20_000, "calls in flight")
+      await handle.executeUpdate(Updates.pause, { args: ["team meeting"] })
+      const inFlightAtPause = (await callsOf(campaignId)).filter((r) => !r.ended).length
+      expect(inFlightAtPause).toBeGreaterThan(0)
+      // The session returns only once the calls it had in flight have ended.
+      await eventually(() => handle.query(Queries.status), (st) => st.phase === "paused", 30_000, "the session to wind down")
+      const atRest = await callsOf(campaignId)
+      expect(atRest.every((r) => r.ended)).toBe(true)
+      const reserved = await query<{ n: number }>(db.layer,
+        `SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND status IN ('reserved', 'dialing')`, [campaignId])
+      expect(reserved[0]!.n).toBe(0)
+      await new Promise((r) => setTimeout(r, 1_500))
+      expect(await callsOf(campaignId)).toHaveLength(atRest.length)
+      await handle.executeUpdate(Updates.resume)
+      const final = await handle.result()
+      expect(final.lifecycle).toBe("completed")
+      expect((await callsOf(campaignId)).length).toBeGreaterThan(atRest.length)
+    }, { contacts: 30, agents: 6 })
+  }, 90_000)
+
+  it("a session that fails mid-campaign is retried: the new attempt rebuilds from Postgres, dials no attempt twice and keeps the abandon budget", async () => {
+    const campaignId = `c${randomUUID().slice(0, 8)}`
+    // Spent budget from earlier today: 40 live answers, 1 abandoned.
+    await query(db.layer, `INSERT INTO calls (id, campaign_id, provider, direction, from_number, to_number, status, answered_by, outcome,
+        attempt, queued_at, answered_at, ended_at)
+      SELECT $1 || '-old-' || g, $1, 'simulated', 'outbound', '+14155550100', '+14155550199', 'completed', 'human',
+        CASE WHEN g = 1 THEN 'abandoned' ELSE 'human_answered' END, 1, now() - interval '3 hours', now() - interval '3 hours',
+        now() - interval '3 hours'
+      FROM generate_series(1, 40) g`, [campaignId])
+    let updates = 0
+    let injected = false
+    const failing = Layer.effect(SessionStore, Effect.gen(function*() {
+      const inner = yield* SessionStore
+      return SessionStore.of({
+        ...inner,
+        updateCall: (callId, patch) => Effect.suspend(() => {
+          updates++
+          if (!injected && updates === 30) {
+            injected = true
+            return Effect.die(new Error("injected: the session lost its worker mid-campaign"))
+          }
+          return inner.updateCall(callId, patch)
+        })
+      })
+    })).pipe(Layer.provide(SessionStore.layerPg))
+    const h = harness(failing)
+    await runCampaign("failover", h, config(), async (handle) => {
+      const final = await handle.result()
+      expect(final.lifecycle).toBe("completed")
+    }, { contacts: 40, agents: 10 }, campaignId)
+    expect(injected).toBe(true)
+    expect(h.restores.length).toBeGreaterThanOrEqual(2)
+    const [first, second] = h.restores
+    expect(first!.sessionId.endsWith("#1")).toBe(true)
+    expect(second!.sessionId.endsWith("#2")).toBe(true)
+    expect(first!.abandon).toEqual({ liveAnswers: 40, abandoned: 1 })
+    // The retry starts from the budget spent so far, including the failed attempt's answers.
+    expect(second!.abandon.liveAnswers).toBeGreaterThan(40)
+    expect(second!.abandon.abandoned).toBeGreaterThanOrEqual(1)
+    // It picked up the calls the failed attempt left in flight.
+    expect(second!.calls.length).toBeGreaterThan(0)
+    const calls = (await callsOf(campaignId)).filter((c) => !c.id.includes("-old-"))
+    expect(calls.every((c) => c.ended)).toBe(true)
+    expect(new Set(calls.map((c) => c.session_key.split("#")[1])).size).toBeGreaterThanOrEqual(2)
+    expect(h.dialled.size).toBe(calls.length)
+    expect([...h.dialled.values()].every((n) => n === 1)).toBe(true)
+    for (const row of await queueOf(campaignId)) expect(["completed", "exhausted"]).toContain(row.status)
+  }, 90_000)
+})
