@@ -4,10 +4,14 @@
  * - `ResolutionModel`: how a dial resolves with the time since it was placed: a
  *   live answer (a person, as classed by AMD) or anything else (machine, busy,
  *   failed, no answer). It is a discrete-time competing-risks estimate with
- *   one-second bins: the no-answer timeout and cancels are right-censored ring
- *   times, so the live-answer hazard is estimated over the calls still at risk
- *   (Kaplan-Meier style). From it: the probability that a dial of a given age
- *   becomes a live answer within the next h seconds.
+ *   one-second bins: each hazard is estimated over the dials still ringing at
+ *   that second (Kaplan-Meier style), so a dial's age matters. A ring cut by the
+ *   no-answer timeout (or a cancel) is a censored ring time: the person might
+ *   have answered later, but under the current timeout that dial ends there
+ *   without a live answer, which is what a pacer must predict. So censored dials
+ *   leave the risk set at their second like any non-live resolution, and no
+ *   live mass is ever extrapolated past the timeout. From it: the probability
+ *   that a dial of a given age becomes a live answer within the next h seconds.
  * - `DurationModel`: a decayed histogram of talk (or wrap-up) durations with an
  *   exponential tail, giving the probability that an agent busy for τ seconds
  *   frees up within the next h seconds.
@@ -90,7 +94,7 @@ export class ResolutionModel {
       this.cumLive[b] = l
       if (atRisk <= 0) continue
       const hl = this.live[b]! / atRisk
-      const ho = this.other[b]! / atRisk
+      const ho = (this.other[b]! + this.censored[b]!) / atRisk
       l += s * hl
       s *= Math.max(0, 1 - hl - ho)
       atRisk -= this.live[b]! + this.other[b]! + this.censored[b]!

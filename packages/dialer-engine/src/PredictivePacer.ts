@@ -65,6 +65,9 @@ export interface State {
   liveRate: number
   lastLiveAt: number
   lastDecideAt: number
+  /** EWMA of dials placed per second. */
+  dialRate: number
+  lastDialAt: number
 }
 
 const phi = (z: number): number => {
@@ -77,6 +80,8 @@ const phi = (z: number): number => {
 
 const MAX_K = 4
 const LIVE_RATE_MEMORY = 600
+/** Seconds of memory of the dial-rate estimate. */
+const DIAL_RATE_MEMORY = 60
 /** The window's unspent or overspent budget is spread over the live answers of this many seconds. */
 const BUDGET_HORIZON_SECONDS = 3600
 /** Abandons of headroom under the limit below which the pacer dials progressively. */
@@ -101,6 +106,8 @@ export const make = (options: Options = {}): Pacer<State> => {
   const vr = new Float64Array(MAX_K)
   const hs = new Float64Array(MAX_K)
   const rNew = new Float64Array(MAX_K)
+  const future = new Float64Array(MAX_K)
+  const shift = new Float64Array(MAX_K)
   const ageHist = new Float64Array(130)
   let pmfs: Array<Float64Array> = []
 
@@ -119,7 +126,9 @@ export const make = (options: Options = {}): Pacer<State> => {
     obsSum: 0,
     liveRate: 0,
     lastLiveAt: -1,
-    lastDecideAt: -1
+    lastDecideAt: -1,
+    dialRate: 0,
+    lastDialAt: 0
   })
 
   /** Poisson-binomial pmf by DP, into a buffer of length n+1. */
@@ -139,9 +148,16 @@ export const make = (options: Options = {}): Pacer<State> => {
     const res = s.resolution
     const pLive = res.liveShare()
     if (pLive <= 1e-6) return { state: s, dials: Math.max(0, Math.min(cap, snap.agentsReady - snap.dialsInFlight.length - snap.customersWaiting)) }
+    // The pacer will go on dialling at about its recent rate: those future dials' live answers
+    // that land before h compete too (without this, large floors under-predict abandons).
+    const dialRate = s.dialRate * Math.exp(-Math.max(0, now - s.lastDialAt) / 1000 / DIAL_RATE_MEMORY)
     for (let k = 0; k < K; k++) {
-      hs[k] = res.liveQuantile(qs[k]!)
-      rNew[k] = res.liveWithin(0, hs[k]!)
+      const h = res.liveQuantile(qs[k]!)
+      hs[k] = h
+      rNew[k] = res.liveWithin(0, h)
+      let g = 0
+      for (let t = 0.5; t < h; t += 1) g += res.liveWithin(0, h - t)
+      future[k] = dialRate * g
     }
     const busy = snap.busyAgents
     const dials = snap.dialsInFlight
@@ -168,6 +184,10 @@ export const make = (options: Options = {}): Pacer<State> => {
           const q = res.liveWithin((now - d.dialedAt) / 1000, hs[k]!)
           size = pbAdd(pmf, size, 1 - q)
         }
+        // Future live answers ~ Poisson(future), as M small Bernoulli trials.
+        const M = future[k]! > 0 ? Math.min(32, Math.ceil(future[k]! * 4)) : 0
+        for (let i = 0; i < M; i++) size = pbAdd(pmf, size, 1 - future[k]! / M)
+        shift[k] = nd + M
         const h = hs[k]! + grace
         for (const a of busy) {
           const p = a.phase === "wrap" ? s.wrap.endsWithin((now - a.since) / 1000, h) : s.handle.endsWithin((now - a.bridgedAt) / 1000, h)
@@ -176,7 +196,6 @@ export const make = (options: Options = {}): Pacer<State> => {
         // Turn the pmf into a CDF in place: index i holds P(F - D + nd <= i).
         for (let i = 1; i < size; i++) pmf[i] = pmf[i]! + pmf[i - 1]!
         mu[k] = size // remember the support size
-        vr[k] = nd
       }
     } else {
       ageHist.fill(0)
@@ -194,8 +213,8 @@ export const make = (options: Options = {}): Pacer<State> => {
           m -= c * q
           v += c * q * (1 - q)
         }
-        mu[k] = m
-        vr[k] = v
+        mu[k] = m - future[k]!
+        vr[k] = v + future[k]!
       }
       for (const a of busy) {
         const isWrap = a.phase === "wrap"
@@ -227,7 +246,13 @@ export const make = (options: Options = {}): Pacer<State> => {
     const theta = options.fixedTheta ?? s.theta
 
     // Under the guard (a cold start, or standing at the limit) dial progressively: no line without a free agent.
-    if (guarded && options.fixedTheta === undefined) return { state: s, dials: floor }
+    if (guarded && options.fixedTheta === undefined) {
+      if (floor > 0) {
+        s.dialRate = dialRate + floor / DIAL_RATE_MEMORY
+        s.lastDialAt = now
+      }
+      return { state: s, dials: floor }
+    }
     // Place dials while the marginal abandon probability is under θ.
     let n = 0
     let sumP = 0
@@ -240,7 +265,7 @@ export const make = (options: Options = {}): Pacer<State> => {
         if (exact) {
           const pmf = pmfs[k]!
           const size = mu[k]!
-          const nd = vr[k]!
+          const nd = shift[k]!
           // P(base + (F - D) - B(n, r) <= 0), index i of pmf is F - D + nd.
           // Convolve lazily: compute P(B = j) for j = 0..n and sum.
           // Abandoned when F - D <= j - base, with j ~ Bin(n, r) the other new live answers.
@@ -287,6 +312,10 @@ export const make = (options: Options = {}): Pacer<State> => {
       // θ moves only as dials are placed, so its speed does not depend on how often the host calls decide.
       const err = (targetPred - s.predicted) / Math.max(targetPred, 0.002)
       s.theta = Math.min(0.6, Math.max(0.0005, s.theta * Math.exp(THETA_GAIN * n * Math.max(-1, Math.min(1, err)))))
+    }
+    if (dialsOut > 0) {
+      s.dialRate = dialRate + dialsOut / DIAL_RATE_MEMORY
+      s.lastDialAt = now
     }
     return { state: s, dials: dialsOut }
   }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest"
+import { DurationModel, ResolutionModel } from "../src/Estimators.ts"
+import * as Random from "../src/Random.ts"
+
+describe("ResolutionModel", () => {
+  it("learns the live share and timing, with timeouts as censored ring times", () => {
+    const m = new ResolutionModel({ priorLive: 0.5, priorLiveSeconds: 30, priorOtherSeconds: 5 })
+    const rng = Random.make(1)
+    // 20% live at 10-14 s, 30% machines at 18-22 s, 50% ring out at the 25 s timeout.
+    for (let i = 0; i < 5000; i++) {
+      const u = rng.next()
+      if (u < 0.2) m.observe(10 + 4 * rng.next(), "live")
+      else if (u < 0.5) m.observe(18 + 4 * rng.next(), "other")
+      else m.observe(25, "censored")
+    }
+    expect(m.liveShare()).toBeCloseTo(0.2, 1)
+    expect(m.liveWithin(0, 5)).toBeLessThan(0.01)
+    expect(m.liveWithin(0, 15)).toBeCloseTo(0.2, 1)
+    // A dial still ringing at 15 s can no longer be a live answer here.
+    expect(m.liveWithin(15, 30)).toBeLessThan(0.01)
+    // At 9 s every dial is still at risk: the live share among them is the full share.
+    expect(m.liveWithin(9, 6)).toBeCloseTo(0.2, 1)
+    expect(m.liveQuantile(0.5)).toBeGreaterThanOrEqual(11)
+    expect(m.liveQuantile(0.5)).toBeLessThanOrEqual(14)
+  })
+
+  it("forgets: a change of answer rate shows within its memory", () => {
+    const m = new ResolutionModel({ priorLive: 0.2, priorLiveSeconds: 12, priorOtherSeconds: 20, memory: 500 })
+    const rng = Random.make(2)
+    for (let i = 0; i < 3000; i++) m.observe(12, rng.next() < 0.3 ? "live" : "other")
+    expect(m.liveShare()).toBeCloseTo(0.3, 1)
+    for (let i = 0; i < 3000; i++) m.observe(12, rng.next() < 0.1 ? "live" : "other")
+    expect(m.liveShare()).toBeCloseTo(0.1, 1)
+  })
+})
+
+describe("DurationModel", () => {
+  it("predicts the residual of an exponential duration (memoryless)", () => {
+    const m = new DurationModel({ priorMean: 50 })
+    const rng = Random.make(3)
+    for (let i = 0; i < 20000; i++) m.observe(-100 * Math.log(rng.nextOpen()))
+    expect(m.mean()).toBeCloseTo(100, -1)
+    const expected = 1 - Math.exp(-10 / 100)
+    expect(m.endsWithin(0, 10)).toBeCloseTo(expected, 1)
+    expect(m.endsWithin(200, 10)).toBeCloseTo(expected, 1)
+  })
+
+  it("knows a constant wrap-up ends exactly on time", () => {
+    const m = new DurationModel({ priorMean: 30, maxSeconds: 600 })
+    for (let i = 0; i < 2000; i++) m.observe(30.5)
+    expect(m.endsWithin(10, 5)).toBeLessThan(0.02)
+    expect(m.endsWithin(25, 10)).toBeGreaterThan(0.95)
+  })
+})
