@@ -15,7 +15,7 @@
 import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
 import * as Phone from "@autodialer/domain/Phone"
 import type { Secrets } from "@autodialer/domain/Secrets"
-import { Effect, Layer, Redacted, Schema } from "effect"
+import { Effect, Layer, Redacted, Ref, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import * as Backoff from "./Backoff.ts"
 import {
@@ -250,6 +250,11 @@ export const make = (
         }
       )
 
+    // HubSpot's search index lags creates by a few seconds, so a quick re-push in this process
+    // would not find the call by search; remember what we created. Across processes the search
+    // is the guard (see README: use a unique-value property for a hard guarantee).
+    const created = yield* Ref.make(new Map<string, string>())
+
     const pushOne = (activity: CallActivity): Effect.Effect<PushOutcome, CrmError> =>
       Effect.gen(function*() {
         if (activity.crmRecordType !== "contact") {
@@ -259,7 +264,7 @@ export const make = (
             message: `HubSpot calls are associated with contacts; got a ${activity.crmRecordType} id ${activity.crmRecordId}`
           })
         }
-        const existing = yield* findCall(activity)
+        const existing = (yield* Ref.get(created)).get(activity.idempotencyKey) ?? (yield* findCall(activity))
         if (existing !== null) {
           return { _tag: "Duplicate", idempotencyKey: activity.idempotencyKey, crmActivityId: existing } as const
         }
@@ -269,7 +274,7 @@ export const make = (
           activity.agent === null ? null : `Agent: ${activity.agent.name}`,
           activity.notes
         ].filter((s): s is string => s !== null).join("\n")
-        const created = yield* http.json(
+        const call = yield* http.json(
           "pushCallActivities",
           HttpClientRequest.post(`${baseUrl}/crm/v3/objects/calls`).pipe(
             HttpClientRequest.bodyJsonUnsafe({
@@ -297,7 +302,8 @@ export const make = (
           // A lost response could mean it was created: the next push finds it by search instead.
           { idempotent: false }
         )
-        return { _tag: "Created", idempotencyKey: activity.idempotencyKey, crmActivityId: created.id } as const
+        yield* Ref.update(created, (m) => new Map(m).set(activity.idempotencyKey, call.id))
+        return { _tag: "Created", idempotencyKey: activity.idempotencyKey, crmActivityId: call.id } as const
       })
 
     const pushCallActivities = (activities: ReadonlyArray<CallActivity>) =>

@@ -1,7 +1,11 @@
-import { Layer } from "effect"
-import { HubSpot } from "../src/index.ts"
-import { connectionId, crmContract, orgId, sealForTest } from "./contract/CrmContract.ts"
+import { Secrets } from "@autodialer/domain/Secrets"
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { CrmConnector, type CrmError, HubSpot, RateLimiter, SyncCheckpoint, SyncLog } from "../src/index.ts"
+import { activity, connectionId, crmContract, orgId, pullAll, sealForTest } from "./contract/CrmContract.ts"
 import { CLIENT, startFakeHubSpot } from "./fakes/FakeHubSpot.ts"
+import { seedContacts } from "./fakes/Loopback.ts"
 
 crmContract({
   name: "HubSpot",
@@ -27,4 +31,59 @@ crmContract({
         }).pipe(Layer.orDie)
     }
   }
+})
+
+describe("HubSpot specifics", () => {
+  const withHubSpot = <A>(pageSize: number, body: (fake: Awaited<ReturnType<typeof startFakeHubSpot>>) => Effect.Effect<A, CrmError, CrmConnector>) =>
+    Effect.acquireUseRelease(
+      Effect.promise(() => startFakeHubSpot()),
+      (fake) =>
+        Effect.provide(
+          body(fake),
+          HubSpot.layer({
+            organizationId: orgId,
+            connectionId,
+            baseUrl: fake.url,
+            credentials: sealForTest({ accessToken: fake.state.accessToken }),
+            pageSize,
+            rateLimit: { capacity: 10_000, refillPerSecond: 10_000 }
+          }).pipe(
+            Layer.orDie,
+            Layer.provide(Layer.mergeAll(SyncLog.layerTest, Secrets.layerTest, RateLimiter.layer)),
+            Layer.provide(NodeHttpClient.layerUndici)
+          )
+        ),
+      (fake) => Effect.promise(() => fake.close())
+    )
+
+  it.live("a re-push right after a create is a duplicate even before search has indexed the call", () =>
+    withHubSpot(10, (fake) =>
+      Effect.gen(function*() {
+        seedContacts(fake.state)
+        fake.control.searchLag = true
+        const connector = yield* CrmConnector
+        const call = activity("call-lag", "101")
+        const outcomes = [...(yield* connector.pushCallActivities([call])), ...(yield* connector.pushCallActivities([call]))]
+        assert.deepStrictEqual(outcomes.map((o) => o._tag), ["Created", "Duplicate"])
+        assert.strictEqual(fake.state.calls.length, 1)
+      })))
+
+  it.live("an incremental run restarts its search query before HubSpot's 10,000-result limit", () =>
+    withHubSpot(100, (fake) =>
+      Effect.gen(function*() {
+        const base = Date.parse("2026-01-01T00:00:00Z")
+        for (let i = 0; i < 10_050; i++) {
+          fake.state.contacts.push({
+            id: String(100_000 + i), firstName: null, lastName: null, email: null, phone: `+1415555${String(i % 10_000).padStart(4, "0")}`,
+            mobile: null, company: null, status: null, tier: null, dnc: false, modifiedAt: base + (i + 1) * 1000
+          })
+        }
+        const since = new Date(base).toISOString()
+        const pages = yield* pullAll(new SyncCheckpoint({ since, cursor: null, highWater: since }), 200)
+        const ids = pages.flatMap((p) => p.contacts.map((c) => c.crmId))
+        assert.strictEqual(new Set(ids).size, 10_050)
+        const searches = fake.state.log.filter((r) => r.path === "/crm/v3/objects/contacts/search")
+        assert.strictEqual(searches.length, pages.length)
+        assert.isTrue(pages.some((p) => !p.done && p.checkpoint.cursor === null && p.checkpoint.since !== since), "the query restarted from the high-water mark")
+      })), 60_000)
 })

@@ -85,18 +85,18 @@ export const activity = (key: string, crmRecordId: string, overrides: Partial<Ca
     ...overrides
   })
 
-export const pullAll = (start: SyncCheckpoint) =>
+export const pullAll = (start: SyncCheckpoint, maxPages = 50) =>
   Effect.gen(function*() {
     const connector = yield* CrmConnector
     const pages: Array<ContactPage> = []
     let checkpoint = start
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < maxPages; i++) {
       const page = yield* connector.pullContacts(checkpoint)
       pages.push(page)
       checkpoint = page.checkpoint
       if (page.done) return pages
     }
-    return yield* Effect.die(new Error("pull did not finish in 50 pages"))
+    return yield* Effect.die(new Error(`pull did not finish in ${maxPages} pages`))
   })
 
 /** The failure of an effect that must fail; a success is a test bug, so it dies. */

@@ -48,8 +48,10 @@ const page = <T>(items: ReadonlyArray<T>, after: string | undefined, limit: numb
   }
 }
 
-export const startFakeHubSpot = async (): Promise<Served & { readonly state: FakeState }> => {
+export const startFakeHubSpot = async (): Promise<Served & { readonly state: FakeState; readonly control: { searchLag: boolean } }> => {
   const state = new FakeState()
+  const control = { searchLag: false }
+  const lagging = new Set<string>()
   let baseUrl = ""
   const error = (status: number, category: string, message: string): FakeResponse => ({
     status,
@@ -94,12 +96,16 @@ export const startFakeHubSpot = async (): Promise<Served & { readonly state: Fak
         else return error(400, "VALIDATION_ERROR", `unsupported filter ${JSON.stringify(f)}`)
       }
       rows.sort((a, b) => a.modifiedAt - b.modifiedAt)
+      if (Number(body.after ?? 0) + (body.limit ?? 10) > 10_000) {
+        return error(400, "VALIDATION_ERROR", "Search results are limited to 10,000 total results; use a narrower filter")
+      }
       const result = page(rows.map(toObject), body.after, body.limit ?? 10, baseUrl + path)
       return { status: 200, body: { total: rows.length, ...result } }
     }
     if (path === "/crm/v3/objects/calls/search" && req.method === "POST") {
       const f: Filter | undefined = body.filterGroups?.[0]?.filters?.[0]
-      const rows = state.calls.filter((c) => f?.propertyName === "hs_call_external_id" && c.key === f.value)
+      // Search is eventually consistent: calls created while `searchLag` is on are not indexed yet.
+      const rows = state.calls.filter((c) => f?.propertyName === "hs_call_external_id" && c.key === f.value && !lagging.has(c.id))
       return {
         status: 200,
         body: { total: rows.length, results: rows.map((c) => ({ id: c.id, properties: { hs_call_external_id: c.key } })) }
@@ -114,6 +120,7 @@ export const startFakeHubSpot = async (): Promise<Served & { readonly state: Fak
       const id = state.id()
       const properties = body.properties as Record<string, unknown>
       state.calls.push({ id, key: String(properties["hs_call_external_id"]), contactId, fields: properties })
+      if (control.searchLag) lagging.add(id)
       return { status: 201, body: { id, properties, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), archived: false } }
     }
     const patch = /^\/crm\/v3\/objects\/contacts\/([^/]+)$/.exec(path)
@@ -129,5 +136,5 @@ export const startFakeHubSpot = async (): Promise<Served & { readonly state: Fak
 
   const served = await serve(handler)
   baseUrl = served.url
-  return { ...served, state }
+  return { ...served, state, control }
 }
