@@ -7,7 +7,7 @@
  * whole campaign runs in virtual time; with the live clock it runs in real
  * time for the demo.
  */
-import { Clock, Duration, Effect, FiberMap, Layer, Ref } from "effect"
+import { Clock, Context, Duration, Effect, FiberMap, Layer, Ref } from "effect"
 import type { AnsweredBy, CallEvent } from "./CallEvent.ts"
 import * as CallState from "./CallState.ts"
 import { CallStore } from "./CallStore.ts"
@@ -60,6 +60,11 @@ export const defaultProfile: Profile = {
 
 export interface Options {
   readonly seed: number
+  /**
+   * Scripted mode: calls do not live on their own; the caller drives them
+   * through the `Script` service (engine tests, contract tests).
+   */
+  readonly scripted?: boolean
   readonly profile?: Partial<Profile>
   /** Deliver every event twice, as a carrier retrying webhooks would (for contract tests). */
   readonly duplicateDelivery?: boolean
@@ -186,8 +191,10 @@ export const make = (options: Options) =>
             Effect.gen(function*() {
               yield* emit({ _tag: "Initiated", ...(yield* common(callId, "initiated")) })
               const ringTimeoutMs = request.ringTimeoutSec * 1000
-              const fate = drawFate(options.seed, request.idempotencyKey, ringTimeoutMs, profile)
-              yield* FiberMap.run(lives, callId, life(callId, fate, ringTimeoutMs, request.amd))
+              if (options.scripted !== true) {
+                const fate = drawFate(options.seed, request.idempotencyKey, ringTimeoutMs, profile)
+                yield* FiberMap.run(lives, callId, life(callId, fate, ringTimeoutMs, request.amd))
+              }
               return callId
             }),
           {
@@ -258,7 +265,24 @@ export const make = (options: Options) =>
     const handleWebhook: TelephonyService["handleWebhook"] = () =>
       Effect.fail(new UnsupportedOperation({ provider: "simulated", operation: "webhooks" }))
 
-    return Telephony.of({
+    const deliver: ScriptService["deliver"] = (callId, step) =>
+      Effect.gen(function*() {
+        const base = yield* common(callId, step)
+        switch (step) {
+          case "ringing": return yield* emit({ _tag: "Ringing", ...base })
+          case "answered": return yield* emit({ _tag: "Answered", ...base, answeredBy: "human", amdDecisionMs: 1_200 })
+          case "machine": return yield* emit({ _tag: "Answered", ...base, answeredBy: "machine_start", amdDecisionMs: 2_400 })
+          case "beep": return yield* emit({ _tag: "Answered", ...base, answeredBy: "machine_end_beep", amdDecisionMs: 9_000 })
+          case "completed": return yield* endAnswered(callId, "completed")
+          case "busy": return yield* emit({ _tag: "Busy", ...base, sipCode: 486 })
+          case "no_answer": return yield* emit({ _tag: "NoAnswer", ...base, sipCode: 480 })
+          case "failed": return yield* emit({ _tag: "Failed", ...base, reason: "carrier_unavailable", detail: "scripted failure", sipCode: 503 })
+          case "canceled": return yield* emit({ _tag: "Canceled", ...base })
+        }
+      })
+    const script = Script.of({ deliver })
+
+    const telephony = Telephony.of({
       provider: "simulated",
       originate,
       cancel,
@@ -272,12 +296,26 @@ export const make = (options: Options) =>
       state: (callId) => ledger.record(callId).pipe(Effect.map((r) => r.state)),
       events: ledger.events
     })
+    return { telephony, script }
   })
 
-/** The simulated carrier with its own in-memory call store. */
-export const layer = (options: Options): Layer.Layer<Telephony> =>
-  Layer.effect(Telephony, make(options)).pipe(Layer.provide(CallStore.layerMemory))
+/** A step of a scripted call, delivered as the carrier would report it. */
+export type Step = "ringing" | "answered" | "machine" | "beep" | "completed" | "busy" | "no_answer" | "failed" | "canceled"
+
+export interface ScriptService {
+  /** Report `step` for the call. Delivering a step twice is a duplicate and is absorbed. */
+  readonly deliver: (callId: string, step: Step) => Effect.Effect<void>
+}
+
+/** Drives calls of a carrier built with `scripted: true`. */
+export class Script extends Context.Service<Script, ScriptService>()("@autodialer/telephony/SimulatedCarrier/Script") {}
 
 /** The simulated carrier over a call store supplied by the caller (e.g. Postgres-backed). */
-export const layerWithStore = (options: Options): Layer.Layer<Telephony, never, CallStore> =>
-  Layer.effect(Telephony, make(options))
+export const layerWithStore = (options: Options): Layer.Layer<Telephony | Script, never, CallStore> =>
+  Layer.effectContext(
+    make(options).pipe(Effect.map(({ script, telephony }) => Context.make(Telephony, telephony).pipe(Context.add(Script, script))))
+  )
+
+/** The simulated carrier with its own in-memory call store. */
+export const layer = (options: Options): Layer.Layer<Telephony | Script> =>
+  layerWithStore(options).pipe(Layer.provide(CallStore.layerMemory))
