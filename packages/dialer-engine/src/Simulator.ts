@@ -566,14 +566,14 @@ export class Simulation {
     this.push(now + b.minutes * 60_000, Kind.BreakEnd, undefined, undefined, a, a.breakEpoch)
   }
 
-  private scheduleBreaks(a: SimAgent, from: number): void {
+  /** The next break: a staggered first one after log-in, then one every `everyMinutes` of work. */
+  private scheduleBreaks(a: SimAgent, from: number, first: boolean): void {
     const b = this.scenario.agents.breaks
     if (b === undefined) return
-    // Breaks are staggered across agents so the floor never empties at once.
+    // First breaks are staggered across agents so the floor never empties at once.
     const every = b.everyMinutes * 60_000
-    const offset = ((a.index * 7919) % 97) / 97 * every
-    const first = from + (offset === 0 ? every : offset)
-    this.push(first, Kind.BreakStart, undefined, undefined, a, a.breakEpoch)
+    const offset = first ? (((a.index * 7919) % 97) + 1) / 98 * every : every
+    this.push(from + offset, Kind.BreakStart, undefined, undefined, a, a.breakEpoch)
   }
 
   private setAgents(count: number, now: number): void {
@@ -588,7 +588,7 @@ export class Simulation {
           a.breakEpoch++
           this.deliver({ _tag: "AgentLoggedIn", at: now, agentId: a.id })
           this.agentReady(a, now)
-          this.scheduleBreaks(a, now)
+          this.scheduleBreaks(a, now, true)
         }
         on++
       }
@@ -679,7 +679,7 @@ export class Simulation {
         this.available++
         this.feed(now)
         this.agentReady(a, now)
-        this.scheduleBreaks(a, now)
+        this.scheduleBreaks(a, now, false)
         break
       }
       case Kind.Wake:
