@@ -63,7 +63,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     const restores: Array<RestoreInput> = []
     const carrier = Layer.effect(Telephony, Effect.gen(function*() {
       // A seed per harness: the simulated carrier's call ids are `sim-<seed>-<n>`.
-      const inner = yield* SimulatedCarrier.make({ ...fastCarrier, seed: ++carrierSeed })
+      const { telephony: inner } = yield* SimulatedCarrier.make({ ...fastCarrier, seed: ++carrierSeed })
       return Telephony.of({
         ...inner,
         originate: (request) => inner.originate(request).pipe(Effect.tap((handle) => Effect.sync(() => {

@@ -5,6 +5,7 @@
  * (io.temporal:temporal-test-server from Maven Central) when its classpath is
  * installed in `.tools/temporal-test-server/lib`.
  */
+import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -83,13 +84,22 @@ export const eventually = async <A>(probe: () => Promise<A>, ok: (a: A) => boole
 
 const repoRoot = resolve(import.meta.dirname, "../../../..")
 
+const hasJava = (): boolean => {
+  try {
+    execFileSync("java", ["-version"], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+
 /**
  * The Java time-skipping server's classpath directory. `.ci/run` fetches it with
  * `mvn dependency:copy-dependencies` into `.tools/temporal-test-server/lib`.
  */
 export const timeSkippingServer = (): ServiceLookup => {
   const lib = process.env["TEMPORAL_TEST_SERVER_LIB"] ?? join(repoRoot, ".tools/temporal-test-server/lib")
-  if (existsSync(join(lib)) && existsSync("/usr/bin/java")) return { value: lib, skip: false }
+  if (existsSync(join(lib, "temporal-test-server-1.31.0.jar")) && hasJava()) return { value: lib, skip: false }
   const message = "The Temporal time-skipping test server is not installed. Run `bash .ci/run`, or fetch " +
     "io.temporal:temporal-test-server with `mvn dependency:copy-dependencies -DoutputDirectory=.tools/temporal-test-server/lib` " +
     "(see packages/workflows/README.md) and install a JRE."
