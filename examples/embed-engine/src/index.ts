@@ -1,1 +1,1 @@
-export {}
+export { summarize } from "./Summary.ts"
