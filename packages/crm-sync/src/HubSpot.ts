@@ -27,6 +27,7 @@ import {
   type CrmConnectorShape,
   type DncEntry,
   type PushOutcome,
+  type RecordRejected,
   type StatusUpdate,
   SyncCheckpoint
 } from "./CrmConnector.ts"
@@ -367,13 +368,12 @@ export const make = (
 
 const dncEntries = (rows: ReadonlyArray<unknown>, mapping: FieldMapping) => {
   const entries: Array<DncEntry> = []
-  const rejected: Array<import("./CrmConnector.ts").RecordRejected> = []
+  const rejected: Array<RecordRejected> = []
   const decode = Schema.decodeUnknownResult(HubSpotObject)
   for (const row of rows) {
     const decoded = decode(row)
     if (decoded._tag === "Failure") {
-      const { contacts: _, rejected: r } = ConnectorKit.mapRecords([row], HubSpotObject, () => ({ crmId: "", properties: {}, modifiedAt: null }), mapping, ConnectorKit.looseId)
-      rejected.push(...r)
+      rejected.push(ConnectorKit.rejectRow(row, ConnectorKit.looseId(row), decoded.failure.message.split("\n")[0] ?? ""))
       continue
     }
     const raw = mapping.fields.phone === undefined ? null : decoded.success.properties[mapping.fields.phone] ?? null

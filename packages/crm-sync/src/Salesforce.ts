@@ -374,7 +374,7 @@ export const make = (
         for (const row of page.records) {
           const id = ConnectorKit.looseId(row)
           if (id === null) {
-            rejected.push(ConnectorKit.mapRecords([row], SObject, () => ({ crmId: "", properties: {}, modifiedAt: null }), mapping, () => null).rejected[0]!)
+            rejected.push(ConnectorKit.rejectRow(row, null, "a record with an Id"))
             continue
           }
           const raw = phoneField === undefined ? null : (row as Record<string, unknown>)[phoneField]

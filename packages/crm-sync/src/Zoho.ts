@@ -390,7 +390,7 @@ export const make = (
         for (const row of page.data) {
           const id = ConnectorKit.looseId(row)
           if (id === null) {
-            rejected.push(...ConnectorKit.mapRecords([row], ZohoRecord, () => ({ crmId: "", properties: {}, modifiedAt: null }), mapping, () => null).rejected)
+            rejected.push(ConnectorKit.rejectRow(row, null, "a record with an id"))
             continue
           }
           const raw = phoneField === undefined ? null : (row as Record<string, unknown>)[phoneField]

@@ -86,16 +86,7 @@ export const mapRecords = <S extends Schema.Top & { readonly DecodingServices: n
   for (const row of rows) {
     const decoded = decode(row)
     if (Result.isFailure(decoded)) {
-      const crmId = crmIdOf(row)
-      const expected = decoded.failure.message.split("\n").slice(0, 2).join(" ")
-      rejected.push(
-        new RecordRejected({
-          crmId,
-          line: null,
-          issues: [new FieldIssue({ field: "record", crmField: null, value: show(row), expected })],
-          message: `record ${crmId ?? "<no id>"} rejected: it does not match the vendor format: ${expected}`
-        })
-      )
+      rejected.push(rejectRow(row, crmIdOf(row), decoded.failure.message.split("\n").slice(0, 2).join(" ")))
       continue
     }
     const mapped = mapContact(mapping, toSource(decoded.success))
@@ -104,6 +95,15 @@ export const mapRecords = <S extends Schema.Top & { readonly DecodingServices: n
   }
   return { contacts, rejected }
 }
+
+/** A vendor record we cannot read at all (wrong envelope), with what was expected. */
+export const rejectRow = (row: unknown, crmId: string | null, expected: string): RecordRejected =>
+  new RecordRejected({
+    crmId,
+    line: null,
+    issues: [new FieldIssue({ field: "record", crmField: null, value: show(row), expected })],
+    message: `record ${crmId ?? "<no id>"} rejected: it does not match the vendor format: ${expected}`
+  })
 
 /** Reads `id`/`Id` from an undecodable row, for error messages. */
 export const looseId = (row: unknown): string | null => {

@@ -202,6 +202,16 @@ export const crmContract = (target: ContractTarget) => {
           assert.include(fake.state.log.at(-1)!.authorization ?? "", fake.state.accessToken)
         })))
 
+    it.live("concurrent requests that all hit an expired token refresh it only once", () =>
+      withFake({ pageSize: 10 }, (fake) =>
+        Effect.gen(function*() {
+          const connector = yield* CrmConnector
+          fake.state.expireAccessToken()
+          const pages = yield* Effect.all([1, 2, 3, 4].map(() => connector.pullContacts(SyncCheckpoint.initial)), { concurrency: "unbounded" })
+          assert.deepStrictEqual(pages.map((p) => p.contacts.length), [5, 5, 5, 5])
+          assert.strictEqual(fake.state.refreshes, 1)
+        })))
+
     it.live("a revoked refresh token fails with CrmUnauthorized and no secret in the error or the log", () =>
       withFake({ pageSize: 10 }, (fake) =>
         Effect.gen(function*() {
