@@ -76,8 +76,15 @@ const offsetAt = (at: number, zone: string): number => {
  */
 export const localToInstant = (year: number, month: number, day: number, secondsOfDay: number, zone: string): number => {
   const naive = Date.UTC(year, month - 1, day) + secondsOfDay * 1000
-  const first = naive - offsetAt(naive, zone)
-  return naive - offsetAt(first, zone)
+  const o1 = offsetAt(naive, zone)
+  const o2 = offsetAt(naive - o1, zone)
+  const candidate = naive - o2
+  const back = localParts(candidate, zone)
+  if (back.day === day && back.secondsOfDay === secondsOfDay) return candidate
+  // The wall time falls in a spring-forward gap: use the offset from before the
+  // change, which lands after the gap (02:30 -> 03:30), never before it: a
+  // window must not open earlier than its local start.
+  return naive - Math.min(o1, o2)
 }
 
 interface Interval {
