@@ -48,6 +48,8 @@ export interface SalesforceConfig {
   readonly organizationId: OrganizationId
   readonly connectionId: CrmConnectionId
   readonly credentials: SealedCredentials
+  /** e.g. https://acme.my.salesforce.com; overrides `instanceUrl` in the credentials. */
+  readonly instanceUrl?: string
   /** Default `v62.0`. */
   readonly apiVersion?: string
   /** Which object contacts are pulled from. Default `Contact`. */
@@ -64,8 +66,8 @@ export interface SalesforceConfig {
 
 export const SalesforceCredentials = Schema.Struct({
   accessToken: Schema.String,
-  /** e.g. https://acme.my.salesforce.com */
-  instanceUrl: Schema.String,
+  /** e.g. https://acme.my.salesforce.com; may instead come from the connection's instanceUrl. */
+  instanceUrl: Schema.optionalKey(Schema.String),
   refreshToken: Schema.optionalKey(Schema.String),
   clientId: Schema.optionalKey(Schema.String),
   clientSecret: Schema.optionalKey(Schema.String),
@@ -131,7 +133,11 @@ export const make = (
     const credentials = yield* open(provider, config.credentials, SalesforceCredentials)
     const client = yield* HttpClient.HttpClient
     const syncLog = yield* SyncLog
-    const instance = credentials.instanceUrl.replace(/\/$/, "")
+    const instanceUrl = config.instanceUrl ?? credentials.instanceUrl
+    if (instanceUrl === undefined) {
+      return yield* new CrmInputInvalid({ provider, operation: "configure", message: "no Salesforce instance URL (set it on the connection, e.g. https://acme.my.salesforce.com)" })
+    }
+    const instance = instanceUrl.replace(/\/$/, "")
     const api = `${instance}/services/data/${version}`
 
     const fields = [...crmProperties(mapping), externalId]
