@@ -5,8 +5,9 @@
  * in docs/data-model.md.
  */
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
+import type { SqlError } from "effect/sql/SqlError"
 import * as Ids from "../src/Ids.ts"
 import * as Schema from "../src/internal/schemaSql.ts"
 import * as Migrations from "../src/Migrations.ts"
@@ -19,6 +20,18 @@ const count = (table: string, where = "true") =>
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM ${sql(table)} WHERE ${sql.unsafe(where)}`
     return rows[0]!.n
+  })
+
+/** The classified reason of a failed statement and the database's own message. */
+const failure = <A, R>(effect: Effect.Effect<A, SqlError, R>) =>
+  Effect.map(Effect.flip(effect), (error) => {
+    const reason = error.reason
+    const cause = reason.cause as { readonly message?: string } | undefined
+    return {
+      tag: reason._tag,
+      constraint: reason._tag === "UniqueViolation" ? reason.constraint : undefined,
+      message: cause?.message ?? error.message
+    }
   })
 
 for (const backend of backends("schema")) {
@@ -79,16 +92,18 @@ for (const backend of backends("schema")) {
           const contactB = yield* F.contact(b, "+14155550103")
           const campaignA = yield* F.campaign(a)
 
-          const forged = yield* Tenancy.withTenant(a)(
+          const forged = yield* failure(Tenancy.withTenant(a)(
             sql`INSERT INTO contacts ${sql.insert({ id: F.newId(Ids.ContactId), orgId: b, phone: "+14155550104" })}`
-          ).pipe(Effect.exit)
-          assert.isTrue(Exit.isFailure(forged), "insert with another org's id is rejected by the policy")
+          ))
+          assert.strictEqual(forged.tag, "AuthorizationError", "insert with another org's id is rejected by the policy")
+          assert.include(forged.message, "row-level security")
 
           // The FK check itself bypasses RLS; the composite (org_id, contact_id) key is what stops this.
-          const crossRef = yield* Tenancy.withTenant(a)(
+          const crossRef = yield* failure(Tenancy.withTenant(a)(
             sql`INSERT INTO campaign_contacts ${sql.insert({ id: F.newId(Ids.CampaignContactId), orgId: a, campaignId: campaignA, contactId: contactB })}`
-          ).pipe(Effect.exit)
-          assert.isTrue(Exit.isFailure(crossRef), "queue row pointing at tenant B's contact is rejected")
+          ))
+          assert.strictEqual(crossRef.tag, "ConstraintError", "queue row pointing at tenant B's contact is rejected")
+          assert.include(crossRef.message, "foreign key")
 
           const noTenant = yield* sql.withTransaction(Effect.gen(function*() {
             yield* sql.unsafe(`SET LOCAL ROLE ${Tenancy.appRole}`)
@@ -143,6 +158,32 @@ for (const backend of backends("schema")) {
           }))
         }))
 
+      it.effect("the tenant and role end with the transaction: nothing leaks to the next user of the connection", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const org = yield* F.organization("leak")
+          const before = yield* sql<{ readonly role: string }>`SELECT current_user AS role`
+          const inside = yield* Tenancy.withTenant(org)(
+            sql<{ readonly role: string; readonly org: string | null }>`SELECT current_user AS role, app_current_org()::text AS org`
+          )
+          assert.deepStrictEqual(inside.map((r) => [r.role, r.org]), [[Tenancy.appRole, org]])
+          // Run enough plain queries to touch every pooled connection.
+          for (let i = 0; i < 6; i++) {
+            const after = yield* sql<{ readonly role: string; readonly org: string | null }>`
+              SELECT current_user AS role, app_current_org()::text AS org`
+            assert.deepStrictEqual(after.map((r) => [r.role, r.org]), [[before[0]!.role, null]])
+          }
+          // A failed tenant transaction rolls back its writes and also resets the role.
+          const failed = yield* Effect.flip(Tenancy.withTenant(org)(Effect.gen(function*() {
+            yield* sql`INSERT INTO contacts ${sql.insert({ id: F.newId(Ids.ContactId), orgId: org, phone: "+14155550140" })}`
+            return yield* Effect.fail("boom" as const)
+          })))
+          assert.strictEqual(failed, "boom")
+          const rows = yield* Tenancy.withTenant(org)(sql`SELECT id FROM contacts WHERE phone = '+14155550140'`)
+          assert.strictEqual(rows.length, 0)
+          assert.deepStrictEqual(yield* Tenancy.currentOrg, null)
+        }))
+
       it.effect("call events are append-only and unique by provider event key", () =>
         Effect.gen(function*() {
           const sql = yield* SqlClient.SqlClient
@@ -153,12 +194,12 @@ for (const backend of backends("schema")) {
               id, orgId: org, provider: "twilio", providerEventKey: `CA123:${org}`, eventType: "ringing", occurredAt: new Date()
             })}`
           yield* Tenancy.withTenant(org)(insert(eventId))
-          const duplicate = yield* Tenancy.withTenant(org)(insert(F.newId(Ids.CallEventId))).pipe(Effect.exit)
-          assert.isTrue(Exit.isFailure(duplicate))
-          const update = yield* Tenancy.withTenant(org)(
+          const duplicate = yield* failure(Tenancy.withTenant(org)(insert(F.newId(Ids.CallEventId))))
+          assert.deepStrictEqual([duplicate.tag, duplicate.constraint], ["UniqueViolation", "call_events_provider_provider_event_key_key"])
+          const update = yield* failure(Tenancy.withTenant(org)(
             sql`UPDATE call_events SET event_type = 'completed' WHERE id = ${eventId}`
-          ).pipe(Effect.exit)
-          assert.isTrue(Exit.isFailure(update))
+          ))
+          assert.include(update.message, "append-only")
         }))
 
       it.effect("at most one default caller id per organization (partial unique index)", () =>
@@ -171,22 +212,27 @@ for (const backend of backends("schema")) {
             })}`)
           yield* add("+14155550110", true)
           yield* add("+14155550111", false)
-          const second = yield* add("+14155550112", true).pipe(Effect.exit)
-          assert.isTrue(Exit.isFailure(second))
+          const second = yield* failure(add("+14155550112", true))
+          assert.deepStrictEqual([second.tag, second.constraint], ["UniqueViolation", "phone_numbers_one_default_key"])
         }))
 
       it.effect("CHECK constraints reject values outside the enums", () =>
         Effect.gen(function*() {
           const sql = yield* SqlClient.SqlClient
           const org = yield* F.organization("checks")
-          const bad = yield* Tenancy.withTenant(org)(
+          const bad = yield* failure(Tenancy.withTenant(org)(
             sql`INSERT INTO contacts ${sql.insert({ id: F.newId(Ids.ContactId), orgId: org, phone: "+14155550120", status: "in-progress" })}`
-          ).pipe(Effect.exit)
-          assert.isTrue(Exit.isFailure(bad))
-          const score = yield* Tenancy.withTenant(org)(
+          ))
+          assert.strictEqual(bad.tag, "ConstraintError")
+          assert.include(bad.message, "contacts_status_check")
+          const score = yield* failure(Tenancy.withTenant(org)(
             sql`INSERT INTO contacts ${sql.insert({ id: F.newId(Ids.ContactId), orgId: org, phone: "+14155550121", leadScore: 101 })}`
-          ).pipe(Effect.exit)
-          assert.isTrue(Exit.isFailure(score))
+          ))
+          assert.include(score.message, "contacts_lead_score_check")
+          const phone = yield* failure(Tenancy.withTenant(org)(
+            sql`INSERT INTO contacts ${sql.insert({ id: F.newId(Ids.ContactId), orgId: org, phone: "4155550121" })}`
+          ))
+          assert.include(phone.message, "contacts_phone_check")
         }))
     })
   })
