@@ -8,6 +8,7 @@
  * can answer "did call X reach Salesforce, and only once?". `layerTest` keeps rows in memory.
  * Rows never contain credentials: connectors only log ids, outcomes and vendor error texts.
  */
+import { CrmSyncLogRepo } from "@autodialer/domain/CrmSyncLogRepo"
 import { CrmObjectType, CrmSyncAction, CrmSyncStatus, CrmType } from "@autodialer/domain/Enums"
 import { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
 import { Clock, Context, Effect, Layer, Ref, Schema } from "effect"
@@ -36,6 +37,34 @@ export interface SyncLogShape {
 }
 
 export class SyncLog extends Context.Service<SyncLog, SyncLogShape>()("@autodialer/crm-sync/SyncLog") {
+  /**
+   * Rows go to `crm_sync_logs` through the domain repository. A database failure is a defect: the
+   * activity fails and is retried, which is safe because pushes are idempotent in the CRM.
+   */
+  static readonly layerRepo: Layer.Layer<SyncLog, never, CrmSyncLogRepo> = Layer.effect(
+    SyncLog,
+    Effect.gen(function*() {
+      const repo = yield* CrmSyncLogRepo
+      return {
+        record: (entry) =>
+          Effect.gen(function*() {
+            const now = yield* Clock.currentTimeMillis
+            yield* repo.append(entry.orgId, {
+              connectionId: entry.connectionId,
+              objectType: entry.objectType,
+              objectId: entry.objectId,
+              localId: entry.localId,
+              action: entry.action,
+              status: entry.status,
+              message: entry.message,
+              details: { ...entry.details, provider: entry.provider },
+              createdAt: new Date(now)
+            })
+          }).pipe(Effect.orDie)
+      }
+    })
+  )
+
   /** In-memory log for tests; read it back through `SyncLogMemory`. */
   static readonly layerTest: Layer.Layer<SyncLog | SyncLogMemory> = Layer.effectContext(
     Effect.gen(function*() {
