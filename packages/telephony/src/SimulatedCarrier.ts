@@ -11,7 +11,8 @@ import { Clock, Context, Duration, Effect, FiberMap, Layer, Ref } from "effect"
 import type { AnsweredBy, CallEvent } from "./CallEvent.ts"
 import * as CallState from "./CallState.ts"
 import { CallStore } from "./CallStore.ts"
-import * as Rng from "./internal/Rng.ts"
+import { Distribution, Random } from "@autodialer/dialer-engine"
+import { hash } from "./internal/Hash.ts"
 import * as Ledger from "./internal/Ledger.ts"
 import {
   decodeEndpoint,
@@ -34,13 +35,13 @@ export interface Profile {
   readonly answer: number
   /** Probability an answered call is a machine. */
   readonly machine: number
-  /** Median ring time before answer, ms. */
+  /** Median ring time before answer, ms (log-normal, coefficient of variation 0.5). */
   readonly ringMedianMs: number
   /** Mean human talk time, ms (exponential). */
   readonly talkMeanMs: number
-  /** Median AMD decision time, ms. */
+  /** Median AMD decision time, ms (log-normal, cv 0.3). */
   readonly amdMedianMs: number
-  /** Median length of a voicemail greeting until the beep, ms. */
+  /** Median length of a voicemail greeting until the beep, ms (log-normal, cv 0.3). */
   readonly greetingMedianMs: number
   /** Length of a played prompt (safe-harbour message, voicemail), ms. */
   readonly promptMs: number
@@ -83,15 +84,37 @@ type Fate =
     readonly greetingMs: number
   }
 
-/** Draw a call's fate. Pure: the same seed and key give the same fate. */
+/** A log-normal with the given median: the engine parameterises by mean, mean = median * sqrt(1 + cv^2). */
+const logNormalByMedian = (median: number, cv: number): Distribution.Distribution => ({
+  dist: "lognormal",
+  mean: median * Math.sqrt(1 + cv * cv),
+  cv
+})
+
+/** The profile's durations as the engine's distributions. */
+export const distributions = (profile: Profile) => ({
+  ring: logNormalByMedian(profile.ringMedianMs, 0.5),
+  talk: { dist: "exponential", mean: profile.talkMeanMs } as Distribution.Distribution,
+  amd: logNormalByMedian(profile.amdMedianMs, 0.3),
+  greeting: logNormalByMedian(profile.greetingMedianMs, 0.3)
+})
+
+/** The engine's random stream reserved for carrier fates (common random numbers per call key). */
+const fateStream = 0x7e1e
+
+/**
+ * Draw a call's fate with the engine's seeded generator and distributions.
+ * Pure: the same seed and key give the same fate, whatever else was drawn.
+ */
 export const drawFate = (seed: number, idempotencyKey: string, ringTimeoutMs: number, profile: Profile): Fate => {
-  const rng = Rng.make(Rng.hash(idempotencyKey, seed))
+  const d = distributions(profile)
+  const rng = Random.keyed(seed, fateStream, hash(idempotencyKey))
   const u = rng.next()
-  const ringMs = Math.max(1_000, Rng.logNormal(rng, profile.ringMedianMs, 0.5))
+  const ringMs = Math.max(1_000, Distribution.sample(d.ring, rng))
   const machine = rng.next() < profile.machine
-  const talkMs = Math.max(5_000, Rng.exponential(rng, profile.talkMeanMs))
-  const amdMs = Math.min(8_000, Math.max(800, Rng.logNormal(rng, profile.amdMedianMs, 0.3)))
-  const greetingMs = Math.max(amdMs + 1_000, Rng.logNormal(rng, profile.greetingMedianMs, 0.3))
+  const talkMs = Math.max(5_000, Distribution.sample(d.talk, rng))
+  const amdMs = Math.min(8_000, Math.max(800, Distribution.sample(d.amd, rng)))
+  const greetingMs = Math.max(amdMs + 1_000, Distribution.sample(d.greeting, rng))
   if (u < profile.busy) return { _tag: "Busy", afterMs: 1_500 }
   if (u < profile.busy + profile.failed) return { _tag: "Failed", afterMs: 500 }
   const answers = rng.next() < profile.answer
