@@ -83,10 +83,7 @@ export const makePglite = (options: PgliteOptions = {}) =>
       database: "postgres",
       ...nameTransforms,
       maxConnections: 1,
-      minConnections: 1,
-      // PGlite's socket speaks the extended protocol but a single backend
-      // makes named prepared statements pointless.
-      prepare: false
+      minConnections: 1
     })
   })
 
