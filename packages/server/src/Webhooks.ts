@@ -1,0 +1,132 @@
+/**
+ * Carrier webhooks: `POST /webhooks/twilio/{status|amd|voice}` and
+ * `POST /webhooks/plivo/{ring|answer|hangup|machine}`.
+ *
+ * Each request is verified against the provider's signature (the telephony
+ * package's `TwilioWebhook.verify` / `PlivoWebhook.verify`, over the public
+ * URL the provider called), decoded, stored once in `call_events`
+ * (`CallEventStore`), and only then published to the session that owns the
+ * campaign (the workflows' `EventBus`). The answer is immediate: 204 for
+ * status callbacks, TwiML / Plivo XML for the documents a live call needs
+ * next (hold until the engine bridges it, or bridge to its agent).
+ * A forged request is a 403 and writes nothing.
+ */
+import { Clock, Effect, Layer, Option, Redacted } from "effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { SqlClient } from "effect/sql"
+import { CallEvent as CallEvents, PlivoAdapter, PlivoWebhook, TwilioAdapter, TwilioWebhook, type WebhookRequest } from "@autodialer/telephony"
+import { EventBus } from "@autodialer/workflows/EventBus"
+import * as CallEventStore from "./CallEventStore.ts"
+import { ServerConfigService } from "./ServerContext.ts"
+
+type CallEvent = CallEvents.CallEvent
+
+const problem = (status: number, error: string, message: string) =>
+  HttpServerResponse.jsonUnsafe({ _tag: error, message }, { status })
+
+const toWebhookRequest = (request: HttpServerRequest.HttpServerRequest, publicUrl: string) =>
+  Effect.map(request.text, (body): WebhookRequest => ({
+    method: request.method === "GET" ? "GET" : "POST",
+    url: `${publicUrl}${request.url}`,
+    headers: request.headers,
+    body
+  }))
+
+/** Store and publish; `undefined` when the call is not ours. */
+const ingest = (event: CallEvent, payload: unknown, callIdHint: string | undefined) =>
+  Effect.gen(function*() {
+    const call = yield* CallEventStore.findCall(event.provider, event.providerCallId, callIdHint)
+    if (call === undefined) return undefined
+    const stored = yield* CallEventStore.store(call, { ...event, callId: call.id }, payload)
+    if (stored.inserted && call.campaignId !== null) {
+      const bus = yield* Effect.serviceOption(EventBus)
+      if (Option.isSome(bus)) yield* bus.value.publish(call.campaignId, { ...event, callId: call.id })
+    }
+    return stored
+  })
+
+const replyStored = (stored: CallEventStore.Stored | undefined, event: CallEvent) =>
+  stored === undefined
+    ? Effect.as(
+      Effect.logWarning(`webhook for an unknown call ${event.provider}:${event.providerCallId ?? "?"}; not stored`),
+      HttpServerResponse.empty({ status: 202 })
+    )
+    : Effect.succeed(HttpServerResponse.empty({ status: 204 }))
+
+const twilio = (kind: string) =>
+  Effect.gen(function*() {
+    const config = yield* ServerConfigService
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (Option.isNone(config.twilioAuthToken)) {
+      return problem(404, "NotConfigured", "Twilio webhooks are not configured on this server: set TWILIO_AUTH_TOKEN and TWILIO_ACCOUNT_SID")
+    }
+    const hook = yield* toWebhookRequest(request, config.publicUrl)
+    const params = yield* TwilioWebhook.verify(Redacted.value(config.twilioAuthToken.value), hook)
+    if (Option.isSome(config.twilioAccountSid) && params["AccountSid"] !== config.twilioAccountSid.value) {
+      return problem(403, "InvalidWebhookSignature", `AccountSid '${params["AccountSid"] ?? ""}' is not this server's account`)
+    }
+    const callIdHint = new URL(hook.url).searchParams.get("callId") ?? undefined
+    const now = yield* Clock.currentTimeMillis
+    if (kind === "status") {
+      const event = TwilioWebhook.statusToEvent(callIdHint ?? "", yield* TwilioWebhook.decodeStatus(params), now)
+      return yield* replyStored(yield* ingest(event, params, callIdHint), event)
+    }
+    if (kind === "amd") {
+      const event = TwilioWebhook.amdToEvent(callIdHint ?? "", yield* TwilioWebhook.decodeAmd(params), now)
+      return yield* replyStored(yield* ingest(event, params, callIdHint), event)
+    }
+    if (kind === "voice") {
+      // The answer URL: bridge to the call's agent when one is assigned, otherwise hold for the engine.
+      const call = yield* CallEventStore.findCall("twilio", params["CallSid"], callIdHint)
+      const twiml = call?.agentId
+        ? TwilioAdapter.Twiml.bridge({ _tag: "Client", identity: `agent-${call.agentId}` })
+        : TwilioAdapter.Twiml.hold(30)
+      return HttpServerResponse.text(twiml, { contentType: "text/xml" })
+    }
+    return problem(404, "UnknownWebhook", `unknown Twilio webhook '${kind}' (expected status, amd or voice)`)
+  })
+
+const plivo = (kind: string) =>
+  Effect.gen(function*() {
+    const config = yield* ServerConfigService
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (Option.isNone(config.plivoAuthToken)) {
+      return problem(404, "NotConfigured", "Plivo webhooks are not configured on this server: set PLIVO_AUTH_TOKEN")
+    }
+    const hook = yield* toWebhookRequest(request, config.publicUrl)
+    const params = yield* PlivoWebhook.verify(Redacted.value(config.plivoAuthToken.value), hook)
+    const callIdHint = new URL(hook.url).searchParams.get("callId") ?? undefined
+    const now = yield* Clock.currentTimeMillis
+    if (kind === "ring" || kind === "answer" || kind === "hangup") {
+      const event = PlivoWebhook.callToEvent(callIdHint ?? "", yield* PlivoWebhook.decodeCall(params), now)
+      const stored = yield* ingest(event, params, callIdHint)
+      if (kind !== "answer") return yield* replyStored(stored, event)
+      const xml = stored?.call.agentId
+        ? PlivoAdapter.PlivoXml.bridge({ _tag: "Client", identity: `agent-${stored.call.agentId}` }, `${config.publicUrl}/webhooks/plivo/dial`)
+        : PlivoAdapter.PlivoXml.hold(30)
+      return HttpServerResponse.text(xml, { contentType: "application/xml" })
+    }
+    if (kind === "machine") {
+      const event = PlivoWebhook.machineToEvent(callIdHint ?? "", yield* PlivoWebhook.decodeMachine(params), now)
+      return yield* replyStored(yield* ingest(event, params, callIdHint), event)
+    }
+    return problem(404, "UnknownWebhook", `unknown Plivo webhook '${kind}' (expected ring, answer, hangup or machine)`)
+  })
+
+const handle = (run: (kind: string) => Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, ServerConfigService | HttpServerRequest.HttpServerRequest | SqlClient.SqlClient>) =>
+  Effect.gen(function*() {
+    const params = yield* HttpRouter.params
+    return yield* run(params["kind"] ?? "")
+  }).pipe(
+    Effect.catch((error: unknown) => {
+      const e = error as { readonly _tag?: string; readonly message?: string }
+      if (e._tag === "InvalidWebhookSignature") return Effect.succeed(problem(403, e._tag, e.message ?? "signature mismatch"))
+      if (e._tag === "MalformedWebhook") return Effect.succeed(problem(400, e._tag, e.message ?? "malformed webhook"))
+      return Effect.die(error)
+    })
+  )
+
+export const layer = Layer.mergeAll(
+  HttpRouter.add("POST", "/webhooks/twilio/:kind", handle(twilio)),
+  HttpRouter.add("POST", "/webhooks/plivo/:kind", handle(plivo))
+)

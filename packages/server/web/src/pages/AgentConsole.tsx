@@ -1,0 +1,407 @@
+/**
+ * The agent console. The agent logs in to a campaign, goes ready or pauses
+ * with one of the campaign's pause codes, and logs out. Calls arrive on the
+ * agent's realtime channel: ringing, then bridged with a screen-pop (contact,
+ * local time, lead score, call history, CRM link, the script filled in), then
+ * wrap-up with a timer and the disposition form (number keys pick a
+ * disposition, Enter saves; a callback is entered in the contact's zone).
+ * Preview campaigns offer a contact to take or skip before an auto-dial countdown.
+ */
+import { useEffect, useRef, useState } from "preact/hooks"
+import * as Api from "../Api.ts"
+import { contactName, crmLink, duration, fillScript, instantToZonedInput, isTimeZone, leadScore, localClock, zonedToInstant } from "../Format.ts"
+import { useChannel, useLoad, useNow } from "../Hooks.ts"
+import { channels } from "../Realtime.ts"
+import type { AgentState, AgentStatus, Call, CallDetail, Campaign, Contact, Disposition, Me, Page, RealtimeMessage } from "../Types.ts"
+import { ConnectionBanner, ErrorText, StateBadge, stateLabel } from "../components/Ui.tsx"
+
+/** Used when a campaign does not list its own pause codes. */
+export const defaultPauseCodes = ["break", "lunch", "training", "meeting", "coaching"] as const
+
+interface ScreenPop {
+  readonly callId: string
+  readonly call: Call | undefined
+  readonly contact: Contact | undefined
+  readonly history: ReadonlyArray<Call>
+  readonly endedAt: number | undefined
+}
+
+interface Preview { readonly contact: Contact; readonly deadline: number; readonly campaignId: string | null }
+
+const field = <A,>(data: unknown, key: string): A | undefined =>
+  data !== null && typeof data === "object" && key in data ? (data as Record<string, A>)[key] : undefined
+
+export const AgentConsole = ({ me }: { me: Me }) => {
+  const now = useNow(250)
+  const campaigns = useLoad(() => Api.get<Page<Campaign>>("/campaigns", { limit: 200 }), [])
+  const dispositions = useLoad(() => Api.get<ReadonlyArray<Disposition>>("/dispositions"), [])
+  const [status, setStatus] = useState<AgentStatus | undefined>(undefined)
+  const [chosen, setChosen] = useState("")
+  const [pauseCode, setPauseCode] = useState("")
+  const [pop, setPop] = useState<ScreenPop | undefined>(undefined)
+  const [preview, setPreview] = useState<Preview | undefined>(undefined)
+  const [wrapLimit, setWrapLimit] = useState<number | undefined>(undefined)
+  const [error, setError] = useState<string | undefined>(undefined)
+  const [notice, setNotice] = useState<string | undefined>(undefined)
+
+  const state: AgentState = status?.state ?? "offline"
+  const campaignId = status?.campaignId ?? null
+  const campaign = campaigns.value?.items.find((c) => c.id === (campaignId ?? chosen))
+  const since = status === undefined ? now : Date.parse(status.since)
+
+  // Where the agent stands when the page opens (the list is open to supervisors; agents may not see it).
+  useEffect(() => {
+    Api.get<ReadonlyArray<AgentStatus>>("/agents").then(
+      (all) => {
+        const mine = all.find((a) => a.agentId === me.user.id)
+        if (mine !== undefined) {
+          setStatus(mine)
+          if (mine.callId !== null) void loadCall(mine.callId, undefined, undefined)
+        }
+      },
+      () => setStatus({ agentId: me.user.id, fullName: me.user.fullName, state: "offline", campaignId: null, callId: null, reason: null, since: new Date().toISOString() })
+    )
+  }, [me.user.id])
+
+  useEffect(() => {
+    const first = campaigns.value?.items.find((c) => c.status !== "completed" && c.status !== "archived")
+    if (chosen === "" && first !== undefined) setChosen(first.id)
+  }, [campaigns.value])
+
+  const act = async (path: string, body?: unknown) => {
+    setError(undefined)
+    try {
+      const s = await Api.post<AgentStatus>(path, body)
+      setStatus(s)
+      return s
+    } catch (e) {
+      setError(Api.describe(e))
+      return undefined
+    }
+  }
+
+  const loadCall = async (callId: string, contactId: string | undefined, inline: { contact?: Contact; history?: ReadonlyArray<Call> } | undefined) => {
+    setPop((p) => (p?.callId === callId ? p : { callId, call: undefined, contact: inline?.contact, history: inline?.history ?? [], endedAt: undefined }))
+    try {
+      const detail = await Api.get<CallDetail>(`/calls/${callId}`)
+      const cid = contactId ?? detail.call.contactId ?? undefined
+      const contact = inline?.contact ?? (cid === undefined ? undefined : await Api.get<Contact>(`/contacts/${cid}`))
+      // The call list has no contact filter in the contract yet: ask for it (ignored if unknown) and filter here too.
+      const history = inline?.history ?? (cid === undefined ? [] : (await Api.get<Page<Call>>("/calls", {
+        campaignId: detail.call.campaignId, contactId: cid, limit: 200
+      })).items.filter((c) => c.contactId === cid && c.id !== callId))
+      setPop((p) => ({ callId, call: detail.call, contact, history, endedAt: p?.callId === callId ? p.endedAt : undefined }))
+    } catch (e) {
+      setError(`Could not load the screen-pop: ${Api.describe(e)}`)
+    }
+  }
+
+  const onMessage = (m: RealtimeMessage) => {
+    const d = m.data
+    switch (m.type) {
+      case "agent.state": {
+        const s = field<AgentState>(d, "state")
+        if (s === undefined) return
+        setStatus((prev) => ({
+          agentId: me.user.id, fullName: me.user.fullName, state: s,
+          campaignId: field<string | null>(d, "campaignId") ?? prev?.campaignId ?? null,
+          callId: field<string | null>(d, "callId") ?? (s === "on_call" || s === "reserved" || s === "wrap_up" ? prev?.callId ?? null : null),
+          reason: field<string | null>(d, "reason") ?? null, since: new Date(m.at).toISOString()
+        }))
+        if (s === "on_call" && pop === undefined) {
+          // The state event may not name the call: find the agent's live call.
+          Api.get<Page<Call>>("/calls", { agentId: me.user.id, status: "in_progress", limit: 1 }).then(
+            (r) => { const c = r.items[0]; if (c !== undefined) void loadCall(c.id, c.contactId ?? undefined, undefined) },
+            () => undefined
+          )
+        }
+        return
+      }
+      case "call.offered":
+      case "call.ringing":
+      case "call.connected":
+      case "call.bridged":
+      case "screen_pop": {
+        const callId = field<string>(d, "callId")
+        if (callId === undefined) return
+        setPreview(undefined)
+        const contact = field<Contact>(d, "contact")
+        const history = field<ReadonlyArray<Call>>(d, "history")
+        void loadCall(callId, field<string>(d, "contactId"), { ...(contact ? { contact } : {}), ...(history ? { history } : {}) })
+        const ringing = m.type === "call.offered" || m.type === "call.ringing"
+        setStatus((prev) => prev === undefined ? prev : {
+          ...prev, callId,
+          ...(prev.state !== "on_call" || !ringing ? { state: ringing && prev.state !== "on_call" ? "reserved" as const : "on_call" as const, since: new Date(m.at).toISOString() } : {})
+        })
+        return
+      }
+      case "call.ended": {
+        const callId = field<string>(d, "callId")
+        setPop((p) => (p !== undefined && (callId === undefined || p.callId === callId) ? { ...p, endedAt: m.at } : p))
+        const limit = field<number>(d, "wrapUpSeconds")
+        if (typeof limit === "number") setWrapLimit(limit)
+        return
+      }
+      case "wrapup.timer":
+      case "wrap_up": {
+        const limit = field<number>(d, "seconds") ?? field<number>(d, "wrapUpSeconds")
+        if (typeof limit === "number") setWrapLimit(limit)
+        return
+      }
+      case "preview.offered": {
+        const contact = field<Contact>(d, "contact")
+        const seconds = field<number>(d, "autoDialSeconds") ?? 15
+        if (contact !== undefined) setPreview({ contact, deadline: m.at + seconds * 1000, campaignId: field<string>(d, "campaignId") ?? null })
+        return
+      }
+      default:
+        return
+    }
+  }
+  const channel = useChannel(channels.me, onMessage)
+
+  // Preview auto-dial: when the countdown runs out, the contact is dialled.
+  const took = useRef<string | undefined>(undefined)
+  const takePreview = async (p: Preview) => {
+    took.current = p.contact.id
+    setPreview(undefined)
+    try {
+      await Api.post("/agents/me/preview/take", { contactId: p.contact.id })
+    } catch (e) {
+      setError(`Could not dial the previewed contact: ${Api.describe(e)}`)
+    }
+  }
+  const skipPreview = async (p: Preview) => {
+    setPreview(undefined)
+    try {
+      await Api.post("/agents/me/preview/skip", { contactId: p.contact.id })
+    } catch (e) {
+      setError(`Could not skip the previewed contact: ${Api.describe(e)}`)
+    }
+  }
+  useEffect(() => {
+    if (preview !== undefined && now >= preview.deadline && took.current !== preview.contact.id) void takePreview(preview)
+  }, [now, preview])
+
+  const pauseCodes = campaign?.pauseCodes && campaign.pauseCodes.length > 0 ? campaign.pauseCodes : defaultPauseCodes
+  useEffect(() => {
+    if (!pauseCodes.includes(pauseCode)) setPauseCode(pauseCodes[0] ?? "break")
+  }, [pauseCodes.join(",")])
+
+  const loggedIn = state !== "offline"
+  const inWrapUp = state === "wrap_up" || (pop !== undefined && pop.endedAt !== undefined && state !== "on_call")
+
+  const logout = async () => {
+    const s = await act("/agents/me/logout")
+    if (s !== undefined) {
+      setPop(undefined)
+      setPreview(undefined)
+      setNotice("Logged out of the campaign.")
+    }
+  }
+
+  return (
+    <div class="agent">
+      <ConnectionBanner status={channel} />
+      <h1>Agent console</h1>
+      <section class={`agent-state state-${state}`} aria-label="Agent state">
+        <p role="status" aria-live="polite">
+          <StateBadge state={state} />
+          <span class="state-time" aria-label="Time in state">{duration((now - since) / 1000)}</span>
+          {state === "paused" && status?.reason ? <span class="reason"> ({status.reason})</span> : null}
+          {campaign ? <span class="campaign-name"> · {campaign.name} ({campaign.mode})</span> : null}
+        </p>
+        {!loggedIn ? (
+          <form class="inline" onSubmit={(e) => { e.preventDefault(); void act("/agents/me/login", { campaignId: chosen }).then((s) => s && setNotice(undefined)) }}>
+            <label>Campaign
+              <select value={chosen} onChange={(e) => setChosen(e.currentTarget.value)} required>
+                {(campaigns.value?.items ?? []).map((c) => <option key={c.id} value={c.id}>{c.name} · {c.status}</option>)}
+              </select>
+            </label>
+            <button type="submit" disabled={chosen === ""}>Log in to campaign</button>
+          </form>
+        ) : (
+          <div class="controls" role="group" aria-label="State controls">
+            <button type="button" onClick={() => void act("/agents/me/ready")} disabled={!(state === "paused" || state === "wrap_up") || (inWrapUp && pop !== undefined)}>Ready</button>
+            <label>Pause code
+              <select value={pauseCode} onChange={(e) => setPauseCode(e.currentTarget.value)}>
+                {pauseCodes.map((c) => <option key={c} value={c}>{c}</option>)}
+              </select>
+            </label>
+            <button type="button" onClick={() => void act("/agents/me/pause", { code: pauseCode })} disabled={!(state === "available" || state === "wrap_up" || state === "paused")}>Pause</button>
+            {state === "on_call" ? <button type="button" onClick={() => void act("/agents/me/wrap-up")}>End call and wrap up</button> : null}
+            <button type="button" class="secondary" onClick={() => void logout()} disabled={state === "on_call"}>Log out of campaign</button>
+          </div>
+        )}
+        <ErrorText error={error ?? campaigns.error} />
+        {notice ? <p class="notice">{notice}</p> : null}
+      </section>
+
+      {state === "available" && pop === undefined && preview === undefined
+        ? <p class="waiting">Waiting for the next call…</p> : null}
+
+      {preview !== undefined ? (
+        <section class="preview" aria-label="Preview">
+          <h2>Preview: {contactName(preview.contact)}</h2>
+          <ContactCard contact={preview.contact} history={[]} now={now} />
+          <p role="timer" aria-live="off">Auto-dial in {Math.max(0, Math.ceil((preview.deadline - now) / 1000))} s</p>
+          <button type="button" onClick={() => void takePreview(preview)}>Dial now</button>
+          <button type="button" class="secondary" onClick={() => void skipPreview(preview)}>Skip</button>
+        </section>
+      ) : null}
+
+      {pop !== undefined ? (
+        <div class="screen-pop">
+          <section aria-label="Screen-pop">
+            <h2>{state === "reserved" ? "Incoming call: " : ""}{pop.contact ? contactName(pop.contact) : "Loading contact…"}</h2>
+            {pop.contact ? <ContactCard contact={pop.contact} history={pop.history} now={now} /> : null}
+          </section>
+          {campaign?.script && pop.contact ? (
+            <section aria-label="Script" class="script">
+              <h2>Script</h2>
+              <p>{fillScript(campaign.script, pop.contact).map((part, i) =>
+                part.field === undefined ? <span key={i}>{part.text}</span>
+                  : <mark key={i} class={part.missing ? "missing" : ""} title={part.field}>{part.text}</mark>)}</p>
+            </section>
+          ) : null}
+          {inWrapUp ? (
+            <DispositionForm
+              key={pop.callId}
+              callId={pop.callId}
+              contact={pop.contact}
+              campaignTz={campaign?.timeZone ?? me.organization.defaultTimeZone}
+              dispositions={(dispositions.value ?? []).filter((d) => d.isActive)}
+              wrapStart={pop.endedAt ?? (state === "wrap_up" ? since : now)}
+              wrapLimit={wrapLimit}
+              now={now}
+              onDone={async (ready) => {
+                setPop(undefined)
+                setWrapLimit(undefined)
+                if (ready) await act("/agents/me/ready")
+              }}
+            />
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  )
+}
+
+const ContactCard = ({ contact, history, now }: { contact: Contact; history: ReadonlyArray<Call>; now: number }) => {
+  const tz = contact.timeZone !== null && isTimeZone(contact.timeZone) ? contact.timeZone : undefined
+  const score = leadScore(contact)
+  const link = crmLink(contact)
+  return (
+    <div class="contact-card">
+      <dl>
+        <dt>Name</dt><dd>{contactName(contact)}</dd>
+        <dt>Company</dt><dd>{contact.company ?? "—"}</dd>
+        <dt>Phone</dt><dd>{contact.phone}</dd>
+        <dt>Local time</dt><dd>{tz ? localClock(new Date(now), tz) : "unknown time zone"}</dd>
+        <dt>Lead score</dt><dd>{score ?? "—"}</dd>
+        <dt>CRM</dt><dd>{link ? <a href={link} target="_blank" rel="noopener noreferrer">Open in {contact.sourceCrm ?? "CRM"}</a>
+          : contact.crmId ? `${contact.sourceCrm ?? "CRM"} id ${contact.crmId}` : "not linked"}</dd>
+        <dt>Email</dt><dd>{contact.email ?? "—"}</dd>
+      </dl>
+      <h3>Call history</h3>
+      {history.length === 0 ? <p class="muted">No earlier calls.</p> : (
+        <table aria-label="Call history">
+          <thead><tr><th scope="col">When</th><th scope="col">Outcome</th><th scope="col">Talk</th></tr></thead>
+          <tbody>
+            {history.map((c) => (
+              <tr key={c.id}><td>{new Date(c.createdAt).toLocaleString()}</td><td>{c.outcome ?? c.status}</td><td>{c.talkSeconds === null ? "—" : duration(c.talkSeconds)}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
+
+const DispositionForm = (props: {
+  callId: string; contact: Contact | undefined; campaignTz: string; dispositions: ReadonlyArray<Disposition>
+  wrapStart: number; wrapLimit: number | undefined; now: number; onDone: (ready: boolean) => Promise<void>
+}) => {
+  const [code, setCode] = useState<string | undefined>(undefined)
+  const [notes, setNotes] = useState("")
+  const [callback, setCallback] = useState("")
+  const [autoReady, setAutoReady] = useState(true)
+  const [error, setError] = useState<string | undefined>(undefined)
+  const [busy, setBusy] = useState(false)
+  const tz = props.contact?.timeZone && isTimeZone(props.contact.timeZone) ? props.contact.timeZone : props.campaignTz
+  const selected = props.dispositions.find((d) => d.code === code)
+
+  const submit = async () => {
+    if (code === undefined || busy) return
+    setBusy(true)
+    setError(undefined)
+    try {
+      const callbackAt = callback === "" ? undefined : zonedToInstant(callback, tz).toISOString()
+      if (selected?.callback && callbackAt === undefined) throw new Error(`'${selected.label}' needs a callback time`)
+      await Api.post(`/calls/${props.callId}/disposition`, { code, ...(notes.trim() ? { notes: notes.trim() } : {}), ...(callbackAt ? { callbackAt } : {}) })
+      await props.onDone(autoReady)
+    } catch (e) {
+      setError(Api.describe(e))
+      setBusy(false)
+    }
+  }
+  const submitRef = useRef(submit)
+  submitRef.current = submit
+
+  // Number keys pick a disposition; Enter saves (Ctrl+Enter inside the notes).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null
+      const typing = t !== null && (t.tagName === "TEXTAREA" || (t.tagName === "INPUT" && (t as HTMLInputElement).type !== "radio" && (t as HTMLInputElement).type !== "checkbox") || t.tagName === "SELECT")
+      if (e.key === "Enter" && (!typing || e.ctrlKey || e.metaKey)) {
+        e.preventDefault()
+        void submitRef.current()
+        return
+      }
+      if (typing || e.altKey || e.ctrlKey || e.metaKey) return
+      const n = Number(e.key)
+      if (Number.isInteger(n) && n >= 1 && n <= 9) {
+        const d = props.dispositions[n - 1]
+        if (d !== undefined) {
+          e.preventDefault()
+          setCode(d.code)
+          if (d.callback && callback === "") setCallback(instantToZonedInput(new Date(props.now + 86_400_000), tz))
+        }
+      }
+    }
+    addEventListener("keydown", onKey)
+    return () => removeEventListener("keydown", onKey)
+  }, [props.dispositions, callback, tz])
+
+  const elapsed = (props.now - props.wrapStart) / 1000
+  const over = props.wrapLimit !== undefined && elapsed > props.wrapLimit
+  return (
+    <section class="disposition" aria-label="Disposition">
+      <h2>Wrap-up</h2>
+      <p role="timer" class={over ? "over" : ""} aria-label="Wrap-up timer">
+        Wrap-up {duration(elapsed)}{props.wrapLimit !== undefined ? ` of ${duration(props.wrapLimit)}` : ""}
+      </p>
+      <form onSubmit={(e) => { e.preventDefault(); void submit() }}>
+        <fieldset>
+          <legend>Disposition (press 1–{Math.min(9, props.dispositions.length)})</legend>
+          {props.dispositions.length === 0 ? <p class="error">No dispositions are configured for this organization.</p> : null}
+          {props.dispositions.map((d, i) => (
+            <label key={d.code} class="choice">
+              <input type="radio" name="disposition" value={d.code} checked={code === d.code}
+                onChange={() => { setCode(d.code); if (d.callback && callback === "") setCallback(instantToZonedInput(new Date(props.now + 86_400_000), tz)) }} />
+              {i < 9 ? <kbd>{i + 1}</kbd> : null} {d.label}
+            </label>
+          ))}
+        </fieldset>
+        <label>Notes<textarea value={notes} rows={3} onInput={(e) => setNotes(e.currentTarget.value)} /></label>
+        <label>Callback time ({tz})
+          <input type="datetime-local" value={callback} onInput={(e) => setCallback(e.currentTarget.value)} required={selected?.callback === true} />
+        </label>
+        <label class="choice"><input type="checkbox" checked={autoReady} onChange={(e) => setAutoReady(e.currentTarget.checked)} /> Ready for the next call after saving</label>
+        <ErrorText error={error} />
+        <button type="submit" disabled={code === undefined || busy}>Save disposition{selected ? `: ${selected.label}` : ""}</button>
+      </form>
+      <p class="muted">{stateLabel("wrap_up")}: the pacer does not send calls until you are ready.</p>
+    </section>
+  )
+}
