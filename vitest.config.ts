@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     include: [
       "packages/*/test/**/*.test.ts",
+      "packages/server/web/test/**/*.test.ts",
       "bench/test/**/*.test.ts",
       "examples/*/test/**/*.test.ts"
     ],

@@ -64,24 +64,29 @@ export const sseParser = () => {
   }
 }
 
-/** Reads a message from an SSE event: JSON data with a `type`, or the event name with the parsed data. */
-export const toMessage = (e: SseEvent): RealtimeMessage | undefined => {
+/**
+ * Reads a message from an SSE event. The reference server names the event
+ * (`event: call.connected`) and sends its data as JSON; an unnamed event may
+ * carry a whole envelope (`{ type, at, data }`) instead.
+ */
+export const toMessage = (e: SseEvent, now: number): RealtimeMessage | undefined => {
   let parsed: unknown
   try {
     parsed = JSON.parse(e.data)
   } catch {
     return undefined
   }
+  if (e.event !== "message") return { type: e.event, at: now, data: parsed }
   if (parsed !== null && typeof parsed === "object" && typeof (parsed as { type?: unknown }).type === "string") {
     const m = parsed as { type: string; at?: unknown; data?: unknown; channel?: unknown }
     return {
       type: m.type,
-      at: typeof m.at === "number" ? m.at : Date.now(),
+      at: typeof m.at === "number" ? m.at : now,
       data: "data" in m ? m.data : parsed,
       ...(typeof m.channel === "string" ? { channel: m.channel } : {})
     }
   }
-  return { type: e.event, at: Date.now(), data: parsed }
+  return { type: e.event, at: now, data: parsed }
 }
 
 export interface Subscription { readonly close: () => void }
@@ -120,7 +125,7 @@ export const subscribe = (
         const { done, value } = await reader.read()
         if (done) break
         for (const e of parse(value)) {
-          const m = toMessage(e)
+          const m = toMessage(e, Date.now())
           if (m !== undefined) onMessage(m)
         }
       }

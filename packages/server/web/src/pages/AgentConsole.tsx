@@ -41,6 +41,7 @@ export const AgentConsole = ({ me }: { me: Me }) => {
   const [pop, setPop] = useState<ScreenPop | undefined>(undefined)
   const [preview, setPreview] = useState<Preview | undefined>(undefined)
   const [wrapLimit, setWrapLimit] = useState<number | undefined>(undefined)
+  const [wrapStart, setWrapStart] = useState<number | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
   const [notice, setNotice] = useState<string | undefined>(undefined)
 
@@ -142,9 +143,11 @@ export const AgentConsole = ({ me }: { me: Me }) => {
         if (typeof limit === "number") setWrapLimit(limit)
         return
       }
-      case "wrapup.timer":
-      case "wrap_up": {
-        const limit = field<number>(d, "seconds") ?? field<number>(d, "wrapUpSeconds")
+      case "wrapup.timer": {
+        // The server counts wrap-up from the state change; follow its clock, and its limit when it sends one.
+        const elapsed = field<number>(d, "elapsedSeconds")
+        if (typeof elapsed === "number") setWrapStart(m.at - elapsed * 1000)
+        const limit = field<number>(d, "limitSeconds") ?? field<number>(d, "wrapUpSeconds")
         if (typeof limit === "number") setWrapLimit(limit)
         return
       }
@@ -271,12 +274,13 @@ export const AgentConsole = ({ me }: { me: Me }) => {
               contact={pop.contact}
               campaignTz={campaign?.timeZone ?? me.organization.defaultTimeZone}
               dispositions={(dispositions.value ?? []).filter((d) => d.isActive)}
-              wrapStart={pop.endedAt ?? (state === "wrap_up" ? since : now)}
+              wrapStart={wrapStart ?? pop.endedAt ?? (state === "wrap_up" ? since : now)}
               wrapLimit={wrapLimit}
               now={now}
               onDone={async (ready) => {
                 setPop(undefined)
                 setWrapLimit(undefined)
+                setWrapStart(undefined)
                 if (ready) await act("/agents/me/ready")
               }}
             />
