@@ -217,7 +217,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
       const final = await handle.result()
       expect(final.lifecycle).toBe("completed")
       expect((await callsOf(campaignId)).length).toBeGreaterThan(atRest.length)
-    }, { contacts: 30, agents: 6 })
+    }, { contacts: 16, agents: 8 })
   }, 90_000)
 
   it("a session that fails mid-campaign is retried: the new attempt rebuilds from Postgres, dials no attempt twice and keeps the abandon budget", async () => {
@@ -249,7 +249,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     await runCampaign("failover", h, config(), async (handle) => {
       const final = await handle.result()
       expect(final.lifecycle).toBe("completed")
-    }, { contacts: 40, agents: 10 }, campaignId)
+    }, { contacts: 30, agents: 10 }, campaignId)
     expect(injected).toBe(true)
     expect(h.restores.length).toBeGreaterThanOrEqual(2)
     const [first, second] = h.restores
