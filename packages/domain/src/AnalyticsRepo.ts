@@ -51,8 +51,7 @@ export class AnalyticsRepo extends Context.Service<AnalyticsRepo, {
           tenant(orgId)(Effect.gen(function*() {
             const id = yield* Ids.generate(Ids.AnalyticsId)
             const row = yield* encode({ ...values, id, orgId } as M["insert"]["Type"])
-            const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
-            const updates = Object.keys(row).map(snake).filter((c) => c !== "id" && c !== "org_id" && !conflict.includes(c))
+            const updates = Object.keys(row).filter((c) => c !== "id" && c !== "org_id" && !conflict.includes(c))
             const rows = yield* decode(yield* sql`
               INSERT INTO ${sql(table)} ${sql.insert(row)}
               ON CONFLICT (${sql.unsafe(conflict.join(", "))})

@@ -104,11 +104,11 @@ export class CallQueueRepo extends Context.Service<CallQueueRepo, {
           for (const entry of entries) {
             values.push({
               id: yield* Ids.generate(Ids.CampaignContactId),
-              orgId,
-              campaignId,
-              contactId: entry.contactId,
+              org_id: orgId,
+              campaign_id: campaignId,
+              contact_id: entry.contactId,
               priority: entry.priority ?? 0,
-              nextAttemptAt: entry.nextAttemptAt ?? now
+              next_attempt_at: entry.nextAttemptAt ?? now
             })
           }
           const inserted = yield* sql<{ readonly id: string }>`

@@ -10,9 +10,11 @@
  * STACK-NOTES). Consequence: in embedded mode every query is serialised, and
  * `LISTEN` would block the only connection, so events are delivered in-process.
  *
- * Column names are snake_case in SQL and camelCase in the models; the client
- * translates query and result names. JSON values (`jsonb`) are not
- * transformed, so custom fields and provider payloads keep their keys.
+ * Column names are snake_case in SQL and camelCase in the models; these
+ * clients translate query and result names for ad-hoc queries (the
+ * repositories convert on their own and work over any client). JSON values
+ * (`jsonb`) are not transformed, so custom fields and provider payloads keep
+ * their keys.
  */
 import { PGlite } from "@electric-sql/pglite"
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket"

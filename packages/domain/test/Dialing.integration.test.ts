@@ -6,6 +6,7 @@
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
+import { SqlClient } from "effect/sql"
 import { CallEventRepo } from "../src/CallEventRepo.ts"
 import { CallQueueRepo } from "../src/CallQueueRepo.ts"
 import { CallRepo } from "../src/CallRepo.ts"
@@ -192,6 +193,29 @@ for (const backend of backends("dialing")) {
           assert.deepStrictEqual(
             (yield* dnc.blocking(other, phone(1), null, t0)).length, 0, "another tenant's list does not apply")
           assert.deepStrictEqual((yield* dnc.blocking(other, phone(4), null, t0)).map((e) => e.scope), ["global"])
+        }))
+
+      it.effect("repositories work over a plain SqlClient that does not rename columns", () =>
+        Effect.gen(function*() {
+          const plain = (yield* SqlClient.SqlClient).withoutTransforms()
+          const org = yield* F.organization("plain")
+          const { contact, reserved } = yield* Effect.gen(function*() {
+            const contacts = yield* ContactRepo
+            const campaigns = yield* CampaignRepo
+            const queue = yield* CallQueueRepo
+            const contact = yield* contacts.create(org, newContact("+14155550501", { customFields: { someKey: 1 } }))
+            const campaign = yield* campaigns.create(org, newCampaign())
+            yield* queue.enqueue(org, campaign.id, [{ contactId: contact.id }], t0)
+            const reserved = yield* queue.reserveDue(org, { campaignId: campaign.id, now: t0, limit: 5, reservedBy: "s", leaseSeconds: 10 })
+            return { contact, reserved }
+          }).pipe(Effect.provide(Layer.mergeAll(ContactRepo.layer, CampaignRepo.layer, CallQueueRepo.layer).pipe(
+            Layer.provide(Layer.succeed(SqlClient.SqlClient, plain))
+          )))
+          assert.deepStrictEqual(contact.customFields, { someKey: 1 }, "jsonb keys are not renamed")
+          assert.strictEqual(contact.orgId, org)
+          assert.deepStrictEqual(reserved.map((r) => r.contactId), [contact.id])
+          const viaTransforming = yield* (yield* ContactRepo).findById(org, contact.id)
+          assert.deepStrictEqual(viaTransforming, contact)
         }))
 
       it.effect("one default caller id per organization; dispositions seed once", () =>
