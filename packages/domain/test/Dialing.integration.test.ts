@@ -5,7 +5,7 @@
  * dispositions.
  */
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { CallEventRepo } from "../src/CallEventRepo.ts"
 import { CallQueueRepo } from "../src/CallQueueRepo.ts"
@@ -17,6 +17,7 @@ import { DncRepo } from "../src/DncRepo.ts"
 import type { ContactId } from "../src/Ids.ts"
 import type { E164 } from "../src/Phone.ts"
 import { PhoneNumberRepo } from "../src/PhoneNumberRepo.ts"
+import * as Tenancy from "../src/Tenancy.ts"
 import { backends, layerTimeout } from "./support/backends.ts"
 import * as F from "./support/fixtures.ts"
 import { newCall, newCampaign, newContact } from "./support/inputs.ts"
@@ -116,6 +117,43 @@ for (const backend of backends("dialing")) {
           const counts = yield* queue.countByStatus(org, campaign.id)
           assert.deepStrictEqual(counts, { pending: 9, completed: 1 })
         }))
+
+      // Needs two real connections; PGlite has one backend (see STACK-NOTES).
+      it.effect.skipIf(backend.name !== "postgres")(
+        "a session holding uncommitted reservations does not block another session (SKIP LOCKED)",
+        () =>
+          Effect.gen(function*() {
+            const campaigns = yield* CampaignRepo
+            const contacts = yield* ContactRepo
+            const queue = yield* CallQueueRepo
+            const org = yield* F.organization("skip-locked")
+            const campaign = yield* campaigns.create(org, newCampaign())
+            const ids: Array<ContactId> = []
+            for (let i = 0; i < 4; i++) ids.push((yield* contacts.create(org, newContact(`+1415555060${i}`))).id)
+            yield* queue.enqueue(org, campaign.id, ids.map((contactId) => ({ contactId })), t0)
+            const reserve = (by: string) =>
+              queue.reserveDue(org, { campaignId: campaign.id, now: t0, limit: 2, reservedBy: by, leaseSeconds: 30 })
+
+            const locked = yield* Deferred.make<ReadonlyArray<ContactId>>()
+            const done = yield* Deferred.make<void>()
+            // Session A reserves inside a transaction it keeps open until B has finished.
+            const a = yield* Effect.forkChild(Tenancy.withTenant(org)(Effect.gen(function*() {
+              const rows = yield* reserve("session-a")
+              yield* Deferred.succeed(locked, rows.map((r) => r.contactId))
+              yield* Deferred.await(done)
+            })))
+            const heldByA = yield* Deferred.await(locked)
+            // Forked from the test fiber, not from A: B gets its own connection and transaction.
+            const b = yield* reserve("session-b").pipe(Effect.timeout("5 seconds"))
+            yield* Deferred.succeed(done, undefined)
+            yield* Fiber.join(a)
+            const heldByB = b.map((r) => r.contactId)
+            assert.strictEqual(heldByA.length, 2)
+            assert.strictEqual(heldByB.length, 2)
+            assert.deepStrictEqual(new Set([...heldByA, ...heldByB]), new Set(ids), "disjoint, and nothing waited")
+          }),
+        30_000
+      )
 
       it.effect("a call is found by its provider id; duplicate provider events are stored once", () =>
         Effect.gen(function*() {

@@ -184,6 +184,22 @@ for (const backend of backends("schema")) {
           assert.deepStrictEqual(yield* Tenancy.currentOrg, null)
         }))
 
+      it.effect("updated_at is maintained by the trigger; created_at is not touched", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const org = yield* F.organization("stamps")
+          const id = yield* F.contact(org, "+14155550150")
+          type Stamps = { readonly createdAt: Date; readonly updatedAt: Date }
+          const read = Tenancy.withTenant(org)(sql<Stamps>`SELECT created_at, updated_at FROM contacts WHERE id = ${id}`)
+          const before = (yield* read)[0]!
+          yield* Effect.sleep("20 millis")
+          // Even an explicit attempt to set updated_at is overridden.
+          yield* Tenancy.withTenant(org)(sql`UPDATE contacts SET first_name = 'Later', updated_at = '2000-01-01' WHERE id = ${id}`)
+          const after = (yield* read)[0]!
+          assert.strictEqual(after.createdAt.getTime(), before.createdAt.getTime())
+          assert.isAbove(after.updatedAt.getTime(), before.updatedAt.getTime())
+        }))
+
       it.effect("call events are append-only and unique by provider event key", () =>
         Effect.gen(function*() {
           const sql = yield* SqlClient.SqlClient
