@@ -4,7 +4,7 @@
  * only the carrier protocol; the rules for duplicates and ordering live here
  * and in `CallState`, so all four behave the same.
  */
-import { Effect, Option, PubSub, Stream } from "effect"
+import { Clock, Effect, Option, PubSub, Stream } from "effect"
 import type { Scope } from "effect"
 import type { CallEvent, Provider } from "../CallEvent.ts"
 import type * as CallState from "../CallState.ts"
@@ -23,7 +23,11 @@ export interface Ledger {
   readonly originateOnce: <E extends TelephonyError>(
     idempotencyKey: string,
     dial: (callId: string) => Effect.Effect<string | undefined, E>,
-    options: { readonly releaseOn: (error: E) => boolean; readonly failureEvent: (callId: string, error: E) => CallEvent }
+    options: {
+      readonly releaseOn: (error: E) => boolean
+      /** The Failed event to record; its `at` is replaced by the current time. */
+      readonly failureEvent: (callId: string, error: E) => CallEvent
+    }
   ) => Effect.Effect<CallHandle, E>
   /** Store and fold one event; publish it when applied. */
   readonly ingest: (event: CallEvent) => Effect.Effect<CallState.Transition, CallNotFound>
@@ -74,7 +78,10 @@ export const make = (
           Effect.tapError((error) =>
             options.releaseOn(error)
               ? store.release(idempotencyKey)
-              : ingest(options.failureEvent(callId, error)).pipe(Effect.ignore)
+              : Clock.currentTimeMillis.pipe(
+                Effect.flatMap((at) => ingest({ ...options.failureEvent(callId, error), at })),
+                Effect.ignore
+              )
           )
         )
         if (providerCallId !== undefined) yield* store.attachProviderCallId(callId, providerCallId).pipe(Effect.orDie)
