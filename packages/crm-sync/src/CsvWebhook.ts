@@ -319,11 +319,11 @@ export const make = (
             : { _tag: "Created", idempotencyKey: activity.idempotencyKey, crmActivityId: r.id }
       )
 
+    // One delivery per activity: receivers get one event per call.
     const pushCallActivities = (activities: ReadonlyArray<CallActivity>) =>
-      Effect.forEach(activities, (activity) =>
-        Effect.tap(ConnectorKit.settle(activity, pushOne(activity)), (outcome) => ConnectorKit.logPush(ctx, activity, outcome))).pipe(
-          Effect.provideService(SyncLog, syncLog)
-        )
+      ConnectorKit.pushInChunks(ctx, activities, 1, (chunk) => Effect.map(pushOne(chunk[0]!), (o) => [o])).pipe(
+        Effect.provideService(SyncLog, syncLog)
+      )
 
     const updateContactStatus = (update: StatusUpdate): Effect.Effect<void, CrmError> => {
       const value = crmStatusValue(mapping, update.status)

@@ -114,6 +114,12 @@ const HubSpotObject = Schema.Struct({
   updatedAt: Schema.optionalKey(Schema.String)
 })
 const Created = Schema.Struct({ id: Schema.String })
+const BatchResult = Schema.Struct({
+  results: Schema.Array(HubSpotObject),
+  errors: Schema.optionalKey(Schema.Array(Schema.Struct({ message: Schema.String })))
+})
+/** HubSpot's batch and search page limit. */
+const BATCH = 100
 const TokenResponse = Schema.Struct({ access_token: Schema.String, refresh_token: Schema.optionalKey(Schema.String) })
 
 export const make = (
@@ -231,86 +237,166 @@ export const make = (
         }
       })
 
-    const findCall = (activity: CallActivity) =>
-      Effect.map(
-        http.json(
-          "pushCallActivities",
-          HttpClientRequest.post(`${baseUrl}/crm/v3/objects/calls/search`).pipe(
-            HttpClientRequest.bodyJsonUnsafe({
-              filterGroups: [{ filters: [{ propertyName: idProperty, operator: "EQ", value: activity.idempotencyKey }] }],
-              properties: [idProperty],
-              limit: 1
-            })
+    /** Calls already in HubSpot for these keys: one `IN` search per chunk, paging if needed. */
+    const findCalls = (keys: ReadonlyArray<string>) =>
+      Effect.gen(function*() {
+        const found = new Map<string, string>()
+        let after: string | null = null
+        do {
+          const page: typeof Page.Type = yield* http.json(
+            "pushCallActivities",
+            HttpClientRequest.post(`${baseUrl}/crm/v3/objects/calls/search`).pipe(
+              HttpClientRequest.bodyJsonUnsafe({
+                filterGroups: [{ filters: [{ propertyName: idProperty, operator: "IN", values: keys }] }],
+                properties: [idProperty],
+                limit: BATCH,
+                ...(after === null ? {} : { after })
+              })
+            ),
+            Page,
+            { idempotent: true }
+          )
+          for (const row of page.results) {
+            const decoded = Schema.decodeUnknownOption(HubSpotObject)(row)
+            const key = decoded._tag === "Some" ? decoded.value.properties[idProperty] : undefined
+            if (decoded._tag === "Some" && typeof key === "string" && !found.has(key)) found.set(key, decoded.value.id)
+          }
+          after = page.paging?.next?.after ?? null
+        } while (after !== null)
+        return found
+      })
+
+    const callInput = (activity: CallActivity) => {
+      const outcomeId = callOutcomeIds[activity.outcome]
+      const body = [
+        activity.disposition === null ? null : `Disposition: ${activity.disposition}`,
+        activity.agent === null ? null : `Agent: ${activity.agent.name}`,
+        activity.notes
+      ].filter((s): s is string => s !== null).join("\n")
+      return {
+        properties: {
+          [idProperty]: activity.idempotencyKey,
+          hs_timestamp: activity.startedAt,
+          hs_call_title: `Outbound call (${activity.outcome.replace("_", " ")})`,
+          hs_call_body: body,
+          hs_call_direction: "OUTBOUND",
+          hs_call_status: callStatus[activity.outcome],
+          hs_call_duration: String(activity.durationSeconds * 1000),
+          hs_call_to_number: activity.toNumber,
+          ...(activity.fromNumber === null ? {} : { hs_call_from_number: activity.fromNumber }),
+          ...(activity.recordingUrl === null ? {} : { hs_call_recording_url: activity.recordingUrl }),
+          ...(outcomeId === null ? {} : { hs_call_disposition: outcomeId }),
+          ...(activity.agent?.crmUserId == null ? {} : { hubspot_owner_id: activity.agent.crmUserId })
+        },
+        associations: [{
+          to: { id: activity.crmRecordId },
+          types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: CALL_TO_CONTACT }]
+        }]
+      }
+    }
+
+    const createdOutcome = (activity: CallActivity, id: string): PushOutcome => ({
+      _tag: "Created",
+      idempotencyKey: activity.idempotencyKey,
+      crmActivityId: id
+    })
+
+    const createOne = (activity: CallActivity): Effect.Effect<PushOutcome> =>
+      ConnectorKit.settle(
+        activity,
+        Effect.map(
+          http.json(
+            "pushCallActivities",
+            HttpClientRequest.post(`${baseUrl}/crm/v3/objects/calls`).pipe(HttpClientRequest.bodyJsonUnsafe(callInput(activity))),
+            Created,
+            // A lost response could mean it was created: the next push finds it by search instead.
+            { idempotent: false }
           ),
-          Page,
-          { idempotent: true }
-        ),
-        (page) => {
-          const first = page.results[0]
-          return first === undefined ? null : ConnectorKit.looseId(first)
-        }
+          (call) => createdOutcome(activity, call.id)
+        )
       )
+
+    /**
+     * `POST /calls/batch/create`. Results come back in any order, so they are matched by key. One
+     * invalid input makes HubSpot reject the whole batch; then each call is created on its own, so
+     * the good ones land and the bad one gets its own error.
+     */
+    const createBatch = (activities: ReadonlyArray<CallActivity>): Effect.Effect<ReadonlyArray<PushOutcome>, CrmError> =>
+      Effect.gen(function*() {
+        const response = yield* http.send(
+          "pushCallActivities",
+          HttpClientRequest.post(`${baseUrl}/crm/v3/objects/calls/batch/create`).pipe(
+            HttpClientRequest.bodyJsonUnsafe({ inputs: activities.map(callInput) })
+          ),
+          { idempotent: false }
+        )
+        if (response.status >= 400 && response.status < 500) return yield* Effect.forEach(activities, createOne)
+        if (response.status !== 200 && response.status !== 201 && response.status !== 207) {
+          return yield* new CrmRequestFailed({
+            provider,
+            operation: "pushCallActivities",
+            status: response.status,
+            message: `HubSpot answered ${response.status} to a batch of calls: ${response.text.slice(0, 300)}`
+          })
+        }
+        const result = yield* VendorHttp.decodeJson(provider, "pushCallActivities", BatchResult, response.text)
+        const ids = new Map<string, string>()
+        for (const r of result.results) {
+          const key = r.properties[idProperty]
+          if (typeof key === "string") ids.set(key, r.id)
+        }
+        const errors = (result.errors ?? []).map((e) => e.message).join("; ")
+        return activities.map((a): PushOutcome => {
+          const id = ids.get(a.idempotencyKey)
+          return id !== undefined
+            ? createdOutcome(a, id)
+            : {
+              _tag: "Failed",
+              idempotencyKey: a.idempotencyKey,
+              message: `HubSpot did not create this call${errors === "" ? "" : `: ${errors}`}`,
+              retryable: true
+            }
+        })
+      })
 
     // HubSpot's search index lags creates by a few seconds, so a quick re-push in this process
     // would not find the call by search; remember what we created. Across processes the search
     // is the guard (see README: use a unique-value property for a hard guarantee).
     const created = yield* Ref.make(new Map<string, string>())
 
-    const pushOne = (activity: CallActivity): Effect.Effect<PushOutcome, CrmError> =>
+    const pushChunk = (chunk: ReadonlyArray<CallActivity>): Effect.Effect<ReadonlyArray<PushOutcome>, CrmError> =>
       Effect.gen(function*() {
-        if (activity.crmRecordType !== "contact") {
-          return yield* new CrmInputInvalid({
-            provider,
-            operation: "pushCallActivities",
-            message: `HubSpot calls are associated with contacts; got a ${activity.crmRecordType} id ${activity.crmRecordId}`
-          })
-        }
-        const existing = (yield* Ref.get(created)).get(activity.idempotencyKey) ?? (yield* findCall(activity))
-        if (existing !== null) {
-          return { _tag: "Duplicate", idempotencyKey: activity.idempotencyKey, crmActivityId: existing } as const
-        }
-        const outcomeId = callOutcomeIds[activity.outcome]
-        const body = [
-          activity.disposition === null ? null : `Disposition: ${activity.disposition}`,
-          activity.agent === null ? null : `Agent: ${activity.agent.name}`,
-          activity.notes
-        ].filter((s): s is string => s !== null).join("\n")
-        const call = yield* http.json(
-          "pushCallActivities",
-          HttpClientRequest.post(`${baseUrl}/crm/v3/objects/calls`).pipe(
-            HttpClientRequest.bodyJsonUnsafe({
-              properties: {
-                [idProperty]: activity.idempotencyKey,
-                hs_timestamp: activity.startedAt,
-                hs_call_title: `Outbound call (${activity.outcome.replace("_", " ")})`,
-                hs_call_body: body,
-                hs_call_direction: "OUTBOUND",
-                hs_call_status: callStatus[activity.outcome],
-                hs_call_duration: String(activity.durationSeconds * 1000),
-                hs_call_to_number: activity.toNumber,
-                ...(activity.fromNumber === null ? {} : { hs_call_from_number: activity.fromNumber }),
-                ...(activity.recordingUrl === null ? {} : { hs_call_recording_url: activity.recordingUrl }),
-                ...(outcomeId === null ? {} : { hs_call_disposition: outcomeId }),
-                ...(activity.agent?.crmUserId == null ? {} : { hubspot_owner_id: activity.agent.crmUserId })
-              },
-              associations: [{
-                to: { id: activity.crmRecordId },
-                types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: CALL_TO_CONTACT }]
-              }]
+        const outcomes = new Map<string, PushOutcome>()
+        const recent = yield* Ref.get(created)
+        for (const a of chunk) {
+          if (a.crmRecordType !== "contact") {
+            outcomes.set(a.idempotencyKey, {
+              _tag: "Failed",
+              idempotencyKey: a.idempotencyKey,
+              message: `HubSpot calls are associated with contacts; got a ${a.crmRecordType} id ${a.crmRecordId}`,
+              retryable: false
             })
-          ),
-          Created,
-          // A lost response could mean it was created: the next push finds it by search instead.
-          { idempotent: false }
-        )
-        yield* Ref.update(created, (m) => new Map(m).set(activity.idempotencyKey, call.id))
-        return { _tag: "Created", idempotencyKey: activity.idempotencyKey, crmActivityId: call.id } as const
+          } else {
+            const id = recent.get(a.idempotencyKey)
+            if (id !== undefined) outcomes.set(a.idempotencyKey, { _tag: "Duplicate", idempotencyKey: a.idempotencyKey, crmActivityId: id })
+          }
+        }
+        const unknown = chunk.filter((a) => !outcomes.has(a.idempotencyKey))
+        const existing = unknown.length === 0 ? new Map<string, string>() : yield* findCalls(unknown.map((a) => a.idempotencyKey))
+        for (const [key, id] of existing) outcomes.set(key, { _tag: "Duplicate", idempotencyKey: key, crmActivityId: id })
+        const fresh = unknown.filter((a) => !existing.has(a.idempotencyKey))
+        const results = fresh.length === 0 ? [] : fresh.length === 1 ? [yield* createOne(fresh[0]!)] : yield* createBatch(fresh)
+        fresh.forEach((a, i) => outcomes.set(a.idempotencyKey, results[i]!))
+        yield* Ref.update(created, (m) => {
+          const next = new Map(m)
+          for (const r of results) if (r._tag === "Created") next.set(r.idempotencyKey, r.crmActivityId)
+          return next
+        })
+        return chunk.map((a) => outcomes.get(a.idempotencyKey)!)
       })
 
     const pushCallActivities = (activities: ReadonlyArray<CallActivity>) =>
-      Effect.forEach(activities, (activity) =>
-        Effect.tap(ConnectorKit.settle(activity, pushOne(activity)), (outcome) =>
-          ConnectorKit.logPush(ctx, activity, outcome).pipe(Effect.provideService(SyncLog, syncLog))))
+      ConnectorKit.pushInChunks(ctx, activities, BATCH, pushChunk).pipe(Effect.provideService(SyncLog, syncLog))
 
     const updateContactStatus = (update: StatusUpdate): Effect.Effect<void, CrmError> => {
       const property = mapping.fields.stage

@@ -313,25 +313,7 @@ export const make = (
       })
 
     const pushCallActivities = (activities: ReadonlyArray<CallActivity>) =>
-      Effect.gen(function*() {
-        const all: Array<PushOutcome> = []
-        for (let i = 0; i < activities.length; i += COLLECTION_LIMIT) {
-          const chunk = activities.slice(i, i + COLLECTION_LIMIT)
-          // A chunk-wide failure (rate limit, auth) fails each of its activities, not the batch.
-          const outcomes = yield* pushChunk(chunk).pipe(
-            Effect.catch((error: CrmError) =>
-              Effect.succeed(chunk.map((a): PushOutcome => ({
-                _tag: "Failed",
-                idempotencyKey: a.idempotencyKey,
-                message: error.message,
-                retryable: error.isRetryable
-              }))))
-          )
-          yield* Effect.forEach(chunk, (a, j) => ConnectorKit.logPush(ctx, a, outcomes[j]!), { discard: true })
-          all.push(...outcomes)
-        }
-        return all
-      }).pipe(Effect.provideService(SyncLog, syncLog))
+      ConnectorKit.pushInChunks(ctx, activities, COLLECTION_LIMIT, pushChunk).pipe(Effect.provideService(SyncLog, syncLog))
 
     const updateContactStatus = (update: StatusUpdate): Effect.Effect<void, CrmError> => {
       const property = mapping.fields.stage

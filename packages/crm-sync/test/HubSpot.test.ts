@@ -68,6 +68,22 @@ describe("HubSpot specifics", () => {
         assert.strictEqual(fake.state.calls.length, 1)
       })))
 
+  it.live("pushes 250 calls with 3 batch searches and 3 batch creates, not 500 requests", () =>
+    withHubSpot(10, (fake) =>
+      Effect.gen(function*() {
+        seedContacts(fake.state)
+        const connector = yield* CrmConnector
+        const outcomes = yield* connector.pushCallActivities(Array.from({ length: 250 }, (_, i) => activity(`b-${i}`, String(101 + (i % 5)))))
+        assert.isTrue(outcomes.every((o) => o._tag === "Created"))
+        // Results come back in reverse order from the fake: each outcome must still carry its own call.
+        for (const o of outcomes) {
+          if (o._tag === "Created") assert.strictEqual(fake.state.calls.find((c) => c.id === o.crmActivityId)!.key, o.idempotencyKey)
+        }
+        const paths = fake.state.log.map((r) => r.path)
+        assert.strictEqual(paths.filter((p) => p === "/crm/v3/objects/calls/search").length, 3)
+        assert.strictEqual(paths.filter((p) => p === "/crm/v3/objects/calls/batch/create").length, 3)
+      })))
+
   it.live("an incremental run restarts its search query before HubSpot's 10,000-result limit", () =>
     withHubSpot(100, (fake) =>
       Effect.gen(function*() {

@@ -173,6 +173,49 @@ export const logStatus = (ctx: LogContext, crmRecordId: string, error: CrmError 
       details: { value, ...(error === null ? {} : { error: error._tag }) }
     }))
 
+/**
+ * Pushes `activities` in vendor-sized chunks. A key repeated within the batch is sent once and
+ * the repeats share its outcome (as duplicates); a chunk-wide failure (rate limit, auth) fails
+ * each activity of that chunk, never the whole batch. Every outcome is logged.
+ */
+export const pushInChunks = (
+  ctx: LogContext,
+  activities: ReadonlyArray<CallActivity>,
+  size: number,
+  pushChunk: (chunk: ReadonlyArray<CallActivity>) => Effect.Effect<ReadonlyArray<PushOutcome>, CrmError>
+): Effect.Effect<ReadonlyArray<PushOutcome>, never, SyncLog> =>
+  Effect.gen(function*() {
+    const firsts = new Map<string, CallActivity>()
+    for (const a of activities) if (!firsts.has(a.idempotencyKey)) firsts.set(a.idempotencyKey, a)
+    const unique = [...firsts.values()]
+    const outcomes = new Map<string, PushOutcome>()
+    for (let i = 0; i < unique.length; i += size) {
+      const chunk = unique.slice(i, i + size)
+      const results = yield* pushChunk(chunk).pipe(
+        Effect.catch((error: CrmError) =>
+          Effect.succeed(chunk.map((a): PushOutcome => ({
+            _tag: "Failed",
+            idempotencyKey: a.idempotencyKey,
+            message: error.message,
+            retryable: error.isRetryable
+          }))))
+      )
+      yield* Effect.forEach(chunk, (a, j) => {
+        outcomes.set(a.idempotencyKey, results[j]!)
+        return logPush(ctx, a, results[j]!)
+      }, { discard: true })
+    }
+    const seen = new Set<CallActivity>(unique)
+    return yield* Effect.forEach(activities, (a) => {
+      const outcome = outcomes.get(a.idempotencyKey)!
+      if (seen.has(a)) return Effect.succeed(outcome)
+      const repeat: PushOutcome = outcome._tag === "Failed"
+        ? outcome
+        : { _tag: "Duplicate", idempotencyKey: a.idempotencyKey, crmActivityId: outcome.crmActivityId }
+      return Effect.as(logPush(ctx, a, repeat), repeat)
+    })
+  })
+
 /** Runs one activity's push, turning its CrmError into a Failed outcome so the batch continues. */
 export const settle = (
   activity: CallActivity,

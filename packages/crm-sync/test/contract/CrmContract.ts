@@ -268,6 +268,28 @@ export const crmContract = (target: ContractTarget) => {
           assert.strictEqual(failed[0]!.details["retryable"], false)
         })))
 
+    it.live("a batch larger than one vendor request is pushed in chunks, and re-pushed without duplicates", () =>
+      withFake({ pageSize: 10 }, (fake) =>
+        Effect.gen(function*() {
+          const connector = yield* CrmConnector
+          const batch = Array.from({ length: 250 }, (_, i) => activity(`bulk-${i}`, id(i % 5)))
+          const first = yield* connector.pushCallActivities(batch)
+          assert.isTrue(first.every((o) => o._tag === "Created"))
+          const again = yield* connector.pushCallActivities(batch)
+          assert.isTrue(again.every((o) => o._tag === "Duplicate"))
+          assert.strictEqual(fake.state.calls.length, 250)
+          assert.strictEqual(new Set(fake.state.calls.map((c) => c.key)).size, 250)
+        })), 30_000)
+
+    it.live("a key repeated within one batch is sent once; the repeat is a duplicate", () =>
+      withFake({ pageSize: 10 }, (fake) =>
+        Effect.gen(function*() {
+          const connector = yield* CrmConnector
+          const outcomes = yield* connector.pushCallActivities([activity("rep-1", id(0)), activity("rep-1", id(0)), activity("rep-2", id(1))])
+          assert.deepStrictEqual(outcomes.map((o) => o._tag), ["Created", "Duplicate", "Created"])
+          assert.strictEqual(fake.state.calls.length, 2)
+        })))
+
     it.live("malformed records are rejected with precise errors and the rest of the page survives", () =>
       withFake({ pageSize: 10 }, (fake) =>
         Effect.gen(function*() {

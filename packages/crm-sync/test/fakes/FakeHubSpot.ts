@@ -32,10 +32,16 @@ const toObject = (c: FakeContact) =>
       archived: false
     }
 
+interface CallInput {
+  properties: Record<string, unknown>
+  associations?: Array<{ to?: { id?: string }; types?: Array<{ associationTypeId?: number }> }>
+}
+
 interface Filter {
   propertyName: string
   operator: string
   value?: string
+  values?: Array<string>
 }
 
 const page = <T>(items: ReadonlyArray<T>, after: string | undefined, limit: number, baseUrl: string) => {
@@ -57,6 +63,22 @@ export const startFakeHubSpot = async (): Promise<Served & { readonly state: Fak
     status,
     body: { status: "error", message, correlationId: "c0ffee00-0000-4000-8000-000000000000", category }
   })
+
+  const invalidCall = (input: CallInput): string | null => {
+    const association = input.associations?.[0]
+    const contactId: string | undefined = association?.to?.id
+    if (association?.types?.[0]?.associationTypeId !== 194 || contactId === undefined || state.contact(contactId) === undefined) {
+      return `One or more associations are invalid: contact ${contactId} does not exist`
+    }
+    return null
+  }
+  const createCall = (input: CallInput) => {
+    const id = state.id()
+    state.calls.push({ id, key: String(input.properties["hs_call_external_id"]), contactId: String(input.associations?.[0]?.to?.id), fields: input.properties })
+    if (control.searchLag) lagging.add(id)
+    const now = new Date().toISOString()
+    return { id, properties: input.properties, createdAt: now, updatedAt: now, archived: false }
+  }
 
   const handler = (req: FakeRequest): FakeResponse => {
     const path = req.url.pathname
@@ -104,24 +126,28 @@ export const startFakeHubSpot = async (): Promise<Served & { readonly state: Fak
     }
     if (path === "/crm/v3/objects/calls/search" && req.method === "POST") {
       const f: Filter | undefined = body.filterGroups?.[0]?.filters?.[0]
+      if (f?.propertyName !== "hs_call_external_id" || !["EQ", "IN"].includes(f.operator)) return error(400, "VALIDATION_ERROR", `unsupported filter ${JSON.stringify(f)}`)
+      if (f.operator === "IN" && (f.values?.length ?? 0) > 100) return error(400, "VALIDATION_ERROR", "IN supports at most 100 values")
+      const wanted = f.operator === "EQ" ? [f.value] : f.values ?? []
       // Search is eventually consistent: calls created while `searchLag` is on are not indexed yet.
-      const rows = state.calls.filter((c) => f?.propertyName === "hs_call_external_id" && c.key === f.value && !lagging.has(c.id))
-      return {
-        status: 200,
-        body: { total: rows.length, results: rows.map((c) => ({ id: c.id, properties: { hs_call_external_id: c.key } })) }
-      }
+      const rows = state.calls.filter((c) => wanted.includes(c.key) && !lagging.has(c.id))
+      const result = page(rows.map((c) => ({ id: c.id, properties: { hs_call_external_id: c.key } })), body.after, body.limit ?? 10, baseUrl + path)
+      return { status: 200, body: { total: rows.length, ...result } }
     }
     if (path === "/crm/v3/objects/calls" && req.method === "POST") {
-      const association = body.associations?.[0]
-      const contactId: string | undefined = association?.to?.id
-      if (association?.types?.[0]?.associationTypeId !== 194 || contactId === undefined || state.contact(contactId) === undefined) {
-        return error(400, "VALIDATION_ERROR", `One or more associations are invalid: contact ${contactId} does not exist`)
-      }
-      const id = state.id()
-      const properties = body.properties as Record<string, unknown>
-      state.calls.push({ id, key: String(properties["hs_call_external_id"]), contactId, fields: properties })
-      if (control.searchLag) lagging.add(id)
-      return { status: 201, body: { id, properties, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), archived: false } }
+      const invalid = invalidCall(body)
+      if (invalid !== null) return error(400, "VALIDATION_ERROR", invalid)
+      return { status: 201, body: createCall(body) }
+    }
+    if (path === "/crm/v3/objects/calls/batch/create" && req.method === "POST") {
+      const inputs = body.inputs as Array<CallInput>
+      if (inputs.length > 100) return error(400, "VALIDATION_ERROR", "batch inputs are limited to 100")
+      // One bad input fails the whole batch, as HubSpot's validation does.
+      const invalid = inputs.map(invalidCall).find((m) => m !== null)
+      if (invalid !== undefined) return error(400, "VALIDATION_ERROR", invalid)
+      const results = inputs.map(createCall).reverse()
+      const now = new Date().toISOString()
+      return { status: 201, body: { status: "COMPLETE", results, startedAt: now, completedAt: now } }
     }
     const patch = /^\/crm\/v3\/objects\/contacts\/([^/]+)$/.exec(path)
     if (patch !== null && req.method === "PATCH") {
