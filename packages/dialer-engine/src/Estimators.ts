@@ -143,14 +143,17 @@ export class DurationModel {
   private readonly growth: number
   private dirty = true
   private pending = 0
-  /** S[t]: probability the duration exceeds t seconds. */
+  /** surv[b]: probability the duration is at least b + 1 seconds. */
   private readonly surv: Float64Array
+  /** whole[t]: probability the duration exceeds t whole seconds (whole[0] = 1), for t = 0..bins. */
+  private readonly whole: Float64Array
   private tailMean = 60
 
   constructor(options: { maxSeconds?: number; memory?: number; priorMean: number; priorWeight?: number }) {
     this.bins = options.maxSeconds ?? 1800
     this.counts = new Float64Array(this.bins)
     this.surv = new Float64Array(this.bins + 1)
+    this.whole = new Float64Array(this.bins + 1)
     this.growth = 1 / (1 - 1 / (options.memory ?? 500))
     // Prior: an exponential with the given mean.
     const pw = options.priorWeight ?? 5
@@ -202,6 +205,17 @@ export class DurationModel {
     }
     this.surv[this.bins] = Math.max(0, this.tailWeight / this.total)
     this.tailMean = this.tailWeight > 0 ? Math.max(1, this.tailExcess / this.tailWeight) : 60
+    this.whole[0] = 1
+    for (let t = 1; t <= this.bins; t++) this.whole[t] = this.surv[t - 1]!
+  }
+
+  /**
+   * The survival at whole seconds, for hot loops: P(duration > t) = whole[t] for t <= bins; past
+   * the table it decays exponentially with mean `tailMean`. Valid until the next `observe`.
+   */
+  table(): { readonly whole: Float64Array; readonly bins: number; readonly tailMean: number } {
+    if (this.dirty) this.rebuild()
+    return { whole: this.whole, bins: this.bins, tailMean: this.tailMean }
   }
 
   /** P(duration > t). */

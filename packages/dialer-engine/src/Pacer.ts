@@ -52,6 +52,20 @@ export interface PacingSnapshot {
   /** Hard cap on dials in flight from the policy (floor(maxLinesPerAgent x agents logged in)). */
   readonly maxDialsInFlight: number
   readonly abandon: AbandonView
+  /**
+   * Optional dense copies of the arrays above for hot loops (added fields; a host may omit them).
+   * Entry i mirrors `dialsInFlight[i]` / `busyAgents[i]`; only the first `length` entries are valid.
+   */
+  readonly dense?: DenseView
+}
+
+export interface DenseView {
+  /** `dialedAt` of each dial in flight. */
+  readonly dialedAt: Float64Array
+  /** 1 when the busy agent is in wrap-up, 0 when talking. */
+  readonly busyWrap: Uint8Array
+  readonly busySince: Float64Array
+  readonly busyBridgedAt: Float64Array
 }
 
 /** Facts a pacer may learn from. Seconds, not milliseconds, for durations. */

@@ -108,7 +108,9 @@ export const make = (options: Options = {}): Pacer<State> => {
   const rNew = new Float64Array(MAX_K)
   const future = new Float64Array(MAX_K)
   const shift = new Float64Array(MAX_K)
-  const ageHist = new Float64Array(130)
+  const hInt = new Int32Array(MAX_K)
+  let freeP = new Float64Array(256)
+  const ageHist = new Int32Array(130)
   let pmfs: Array<Float64Array> = []
 
   const initial = (): State => ({
@@ -167,41 +169,93 @@ export const make = (options: Options = {}): Pacer<State> => {
     // Never fewer dials than a progressive pacer would place: idle agents are never left idle on purpose.
     const floor = Math.max(0, Math.min(cap, snap.agentsReady - dials.length - snap.customersWaiting))
 
-    if (exact) {
-      if (pmfs.length < K || pmfs[0]!.length < 2 * uncertain + 8) {
-        pmfs = []
-        for (let k = 0; k < K; k++) pmfs.push(new Float64Array(2 * uncertain + 64))
+    // Busy agents: P(free within h | busy for `age` s) = 1 - S(age + h) / S(age), read from the
+    // duration models' whole-second survival tables (a few array reads per agent), for every h.
+    const nb = busy.length
+    if (freeP.length < nb * K) freeP = new Float64Array(Math.max(nb * K, 2 * freeP.length))
+    {
+      const ht = s.handle.table()
+      const wt = s.wrap.table()
+      for (let k = 0; k < K; k++) hInt[k] = Math.round(hs[k]! + grace)
+      const dense = snap.dense
+      for (let i = 0; i < nb; i++) {
+        let isWrap: boolean
+        let from: number
+        if (dense !== undefined) {
+          isWrap = dense.busyWrap[i] === 1
+          from = isWrap ? dense.busySince[i]! : dense.busyBridgedAt[i]!
+        } else {
+          const a = busy[i]!
+          isWrap = a.phase === "wrap"
+          from = isWrap ? a.since : a.bridgedAt
+        }
+        const t = isWrap ? wt : ht
+        const S = t.whole
+        const B = t.bins
+        const age = ((now - from) / 1000) | 0
+        const s0 = age >= B ? 0 : S[age < 0 ? 0 : age]!
+        for (let k = 0; k < K; k++) {
+          let p: number
+          if (age >= B) p = 1 - Math.exp(-hInt[k]! / t.tailMean) // past the table: memoryless tail
+          else if (s0 <= 1e-12) p = 1
+          else {
+            const j = (age < 0 ? 0 : age) + hInt[k]!
+            p = 1 - (j <= B ? S[j]! : S[B]! * Math.exp(-(j - B) / t.tailMean)) / s0
+          }
+          freeP[i * K + k] = p
+        }
       }
-      // pmf over F - D, shifted by the number of dials (index = F - D + nd).
+    }
+
+    if (exact) {
+      if (pmfs.length < K || pmfs[0]!.length < 2 * uncertain + 72) {
+        pmfs = []
+        for (let k = 0; k < K; k++) pmfs.push(new Float64Array(2 * uncertain + 72))
+      }
+      // The pmf of F - D over an index shifted by `shift` (index = F - D + shift). Certain outcomes
+      // only move the shift; uncertain ones are convolved in.
       const nd = dials.length
       for (let k = 0; k < K; k++) {
         const pmf = pmfs[k]!
-        pmf.fill(0, 0, uncertain + 2)
+        pmf.fill(0, 0, uncertain + 40)
         pmf[0] = 1
         let size = 1
-        // D first (index counts dials NOT live), then F.
+        let sh = nd
+        // Each dial adds Bernoulli(1 - q): 1 when it is NOT a live answer by h.
         for (const d of dials) {
           const q = res.liveWithin((now - d.dialedAt) / 1000, hs[k]!)
-          size = pbAdd(pmf, size, 1 - q)
+          if (q < 1e-9) sh -= 1
+          else if (q < 1 - 1e-9) size = pbAdd(pmf, size, 1 - q)
         }
         // Future live answers ~ Poisson(future), as M small Bernoulli trials.
         const M = future[k]! > 0 ? Math.min(32, Math.ceil(future[k]! * 4)) : 0
         for (let i = 0; i < M; i++) size = pbAdd(pmf, size, 1 - future[k]! / M)
-        shift[k] = nd + M
-        const h = hs[k]! + grace
-        for (const a of busy) {
-          const p = a.phase === "wrap" ? s.wrap.endsWithin((now - a.since) / 1000, h) : s.handle.endsWithin((now - a.bridgedAt) / 1000, h)
-          size = pbAdd(pmf, size, p)
+        sh += M
+        for (let i = 0; i < nb; i++) {
+          const p = freeP[i * K + k]!
+          if (p > 1 - 1e-9) sh -= 1
+          else if (p > 1e-9) size = pbAdd(pmf, size, p)
         }
-        // Turn the pmf into a CDF in place: index i holds P(F - D + nd <= i).
+        // Turn the pmf into a CDF in place: index i holds P(F - D + shift <= i).
         for (let i = 1; i < size; i++) pmf[i] = pmf[i]! + pmf[i - 1]!
         mu[k] = size // remember the support size
+        shift[k] = sh
       }
     } else {
       ageHist.fill(0)
-      for (const d of dials) {
-        const b = Math.min(129, Math.max(0, Math.floor((now - d.dialedAt) / 1000)))
-        ageHist[b] = ageHist[b]! + 1
+      const dense = snap.dense
+      if (dense !== undefined) {
+        const at = dense.dialedAt
+        for (let i = 0, n = dials.length; i < n; i++) {
+          const b = ((now - at[i]!) * 0.001) | 0
+          const c = b < 0 ? 0 : b > 129 ? 129 : b
+          ageHist[c] = ageHist[c]! + 1
+        }
+      } else {
+        for (const d of dials) {
+          const c = Math.min(129, Math.max(0, Math.floor((now - d.dialedAt) / 1000)))
+          ageHist[c] = ageHist[c]! + 1
+        }
       }
       for (let k = 0; k < K; k++) {
         let m = base
@@ -213,18 +267,13 @@ export const make = (options: Options = {}): Pacer<State> => {
           m -= c * q
           v += c * q * (1 - q)
         }
+        for (let i = 0; i < nb; i++) {
+          const p = freeP[i * K + k]!
+          m += p
+          v += p * (1 - p)
+        }
         mu[k] = m - future[k]!
         vr[k] = v + future[k]!
-      }
-      for (const a of busy) {
-        const isWrap = a.phase === "wrap"
-        const age = (now - (isWrap ? a.since : a.bridgedAt)) / 1000
-        const model = isWrap ? s.wrap : s.handle
-        for (let k = 0; k < K; k++) {
-          const p = model.endsWithin(age, hs[k]! + grace)
-          mu[k] = mu[k]! + p
-          vr[k] = vr[k]! + p * (1 - p)
-        }
       }
     }
 
@@ -253,12 +302,8 @@ export const make = (options: Options = {}): Pacer<State> => {
       }
       return { state: s, dials: floor }
     }
-    // Place dials while the marginal abandon probability is under θ.
-    let n = 0
-    let sumP = 0
-    const maxN = Math.min(cap, 4 * snap.agentsLoggedIn + 4)
-    while (n < maxN) {
-      // Abandon probability of dial n+1: the first n new dials' live answers compete with it.
+    // Abandon probability of new dial n+1: the first n new dials' live answers compete with it.
+    const pAt = (n: number): number => {
       let p = 0
       for (let k = 0; k < K; k++) {
         const r = rNew[k]!
@@ -266,9 +311,8 @@ export const make = (options: Options = {}): Pacer<State> => {
           const pmf = pmfs[k]!
           const size = mu[k]!
           const nd = shift[k]!
-          // P(base + (F - D) - B(n, r) <= 0), index i of pmf is F - D + nd.
-          // Convolve lazily: compute P(B = j) for j = 0..n and sum.
-          // Abandoned when F - D <= j - base, with j ~ Bin(n, r) the other new live answers.
+          // Abandoned when F - D <= j - base, with j ~ Bin(n, r) the other new live answers;
+          // index i of the CDF is F - D + nd.
           const cdfAt = (j: number): number => {
             const lim = Math.min(size - 1, j - base + nd)
             return lim < 0 ? 0 : pmf[lim]!
@@ -291,10 +335,29 @@ export const make = (options: Options = {}): Pacer<State> => {
           p += phi((0.5 - m) / Math.sqrt(Math.max(v, 0.25)))
         }
       }
-      p /= K
-      if (p > theta && n >= floor) break
-      sumP += p
-      n++
+      return p / K
+    }
+    // Place dials while that probability is under θ (and never fewer than the progressive floor).
+    // It rises with n, so the count is found by bisection: O(log n) evaluations, not O(n).
+    const maxN = Math.min(cap, 4 * snap.agentsLoggedIn + 4)
+    let lo = 0
+    let hi = maxN
+    if (maxN > 0 && pAt(maxN - 1) <= theta) lo = maxN
+    else {
+      // Invariant: pAt(i) <= θ for i < lo; pAt(hi) > θ or hi = maxN.
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (pAt(mid) <= theta) lo = mid + 1
+        else hi = mid
+      }
+    }
+    const n = Math.max(lo, Math.min(floor, maxN))
+    // Sum of the placed dials' abandon probabilities (exact for a few dials, sampled beyond).
+    let sumP = 0
+    if (n <= 24) for (let i = 0; i < n; i++) sumP += pAt(i)
+    else {
+      const step = n / 16
+      for (let i = 0; i < 16; i++) sumP += pAt(Math.floor((i + 0.5) * step)) * step
     }
     const dialsOut = n
 

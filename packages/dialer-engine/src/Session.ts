@@ -135,6 +135,43 @@ interface MutableSnapshot {
   customersWaiting: number
   maxDialsInFlight: number
   abandon: { windowLiveAnswers: number; windowAbandoned: number; limit: number }
+  dense: Dense
+}
+
+/** Dense mirrors of `inFlight` and `busy` (see `PacingSnapshot.dense`), grown by doubling. */
+interface Dense {
+  dialedAt: Float64Array
+  busyWrap: Uint8Array
+  busySince: Float64Array
+  busyBridgedAt: Float64Array
+}
+
+const growDense = (d: Dense, dials: number, busy: number): void => {
+  if (dials > d.dialedAt.length) {
+    const n = new Float64Array(Math.max(dials, d.dialedAt.length * 2))
+    n.set(d.dialedAt)
+    d.dialedAt = n
+  }
+  if (busy > d.busySince.length) {
+    const size = Math.max(busy, d.busySince.length * 2)
+    const w = new Uint8Array(size)
+    w.set(d.busyWrap)
+    d.busyWrap = w
+    const si = new Float64Array(size)
+    si.set(d.busySince)
+    d.busySince = si
+    const b = new Float64Array(size)
+    b.set(d.busyBridgedAt)
+    d.busyBridgedAt = b
+  }
+}
+
+const denseBusy = (st: SessionState, a: AgentRecord): void => {
+  const d = st.snapshot.dense
+  const i = a.busyIndex
+  d.busyWrap[i] = a.phase === "wrap" ? 1 : 0
+  d.busySince[i] = a.since
+  d.busyBridgedAt[i] = a.bridgedAt
 }
 
 export interface StepResult {
@@ -168,7 +205,8 @@ export const make = (config: Config.SessionConfig, options: MakeOptions = {}): S
     pacer, pacerState: pacer.initial,
     snapshot: {
       now, agentsLoggedIn: 0, agentsReady: 0, busyAgents: [], dialsInFlight: [], customersWaiting: 0, maxDialsInFlight: 0,
-      abandon: { windowLiveAnswers: 0, windowAbandoned: 0, limit: config.abandon.limit }
+      abandon: { windowLiveAnswers: 0, windowAbandoned: 0, limit: config.abandon.limit },
+      dense: { dialedAt: new Float64Array(64), busyWrap: new Uint8Array(64), busySince: new Float64Array(64), busyBridgedAt: new Float64Array(64) }
     },
     capsUnlimited: Compliance.unlimited(config.caps),
     wakeAt: Infinity,
@@ -214,15 +252,20 @@ const setStatus = (st: SessionState, a: AgentRecord, status: AgentStatus, now: n
     if (last !== a) {
       st.busy[i] = last
       last.busyIndex = i
+      denseBusy(st, last)
     }
     a.busyIndex = -1
   } else if (!wasBusy && isBusy) {
     a.busyIndex = st.busy.length
     st.busy.push(a)
+    growDense(st.snapshot.dense, 0, st.busy.length)
   }
   a.status = status
   a.since = now
-  if (status === "talk" || status === "wrap") a.phase = status
+  if (status === "talk" || status === "wrap") {
+    a.phase = status
+    denseBusy(st, a)
+  }
   if (status === "ready") {
     st.readyCount++
     a.readyAt = now
@@ -277,6 +320,7 @@ const removeInFlight = (st: SessionState, c: CallRecord): void => {
   if (last !== c) {
     st.inFlight[i] = last
     last.flightIndex = i
+    st.snapshot.dense.dialedAt[i] = last.dialedAt
   }
   c.flightIndex = -1
 }
@@ -542,6 +586,8 @@ const placeDial = (st: SessionState, e: QueueEntry, d: Dialable, now: number, ag
     cancelAt: Infinity, cancelSent: false, unknownBridged: false, transferWaiting: false
   }
   st.inFlight.push(c)
+  growDense(st.snapshot.dense, st.inFlight.length, 0)
+  st.snapshot.dense.dialedAt[c.flightIndex] = now
   st.calls.set(callId, c)
   st.stats.dials++
   out.push(agentId === undefined
@@ -1008,3 +1054,6 @@ export const view = (st: SessionState) => ({
   windowAbandoned: st.ledger.windowAbandoned(st.now),
   stats: { ...st.stats }
 })
+
+export type { SessionEvent } from "./Event.ts"
+export type { SessionCommand } from "./Command.ts"
