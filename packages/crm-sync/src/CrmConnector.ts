@@ -63,10 +63,19 @@ export class RecordRejected extends Schema.Class<RecordRejected>("@autodialer/cr
  * and walks pages through `cursor`; when a run finishes, `cursor` is null and the caller stores
  * the checkpoint for the next run. Timestamps are ISO 8601 UTC; `since` is exclusive.
  */
+/** An ISO 8601 instant, e.g. 2026-11-25T10:00:00.000Z. */
+export const IsoTimestamp = Schema.String.pipe(
+  Schema.check(Schema.makeFilter((s: string) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && Number.isFinite(Date.parse(s))
+      ? undefined
+      : `'${s}' is not an ISO 8601 timestamp (expected e.g. 2026-11-25T10:00:00.000Z)`
+  ))
+)
+
 export class SyncCheckpoint extends Schema.Class<SyncCheckpoint>("@autodialer/crm-sync/SyncCheckpoint")({
-  since: Schema.NullOr(Schema.String),
+  since: Schema.NullOr(IsoTimestamp),
   cursor: Schema.NullOr(Schema.String),
-  highWater: Schema.NullOr(Schema.String)
+  highWater: Schema.NullOr(IsoTimestamp)
 }) {
   static readonly initial = new SyncCheckpoint({ since: null, cursor: null, highWater: null })
 

@@ -299,7 +299,7 @@ export const make = (
           provider,
           operation,
           status: response.status,
-          message: `webhook ${config.webhookUrl} answered ${response.status}: ${response.text.slice(0, 300)}`
+          message: `webhook ${VendorHttp.describeUrl(config.webhookUrl)} answered ${response.status}: ${response.text.slice(0, 300)}`
         })
       })
 

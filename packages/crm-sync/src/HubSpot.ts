@@ -153,7 +153,10 @@ export const make = (
         )
       ).pipe(
         Effect.flatMap((r) => Effect.map(r.text, (text) => ({ status: r.status, text }))),
-        Effect.mapError((e) => new CrmRequestFailed({ provider, operation: "refreshToken", status: null, message: e.message }))
+        // The token request carries secrets (in Zoho's case in the query): never echo it.
+        Effect.mapError((e) =>
+          new CrmRequestFailed({ provider, operation: "refreshToken", status: null, message: `the token endpoint could not be reached (${e.reason._tag})` })
+        )
       )
       if (response.status !== 200) {
         return yield* new CrmUnauthorized({

@@ -171,7 +171,10 @@ export const make = (
         )
       ).pipe(
         Effect.flatMap((r) => Effect.map(r.text, (text) => ({ status: r.status, text }))),
-        Effect.mapError((e) => new CrmRequestFailed({ provider, operation: "refreshToken", status: null, message: e.message }))
+        // The token request carries secrets (in Zoho's case in the query): never echo it.
+        Effect.mapError((e) =>
+          new CrmRequestFailed({ provider, operation: "refreshToken", status: null, message: `the token endpoint could not be reached (${e.reason._tag})` })
+        )
       )
       // Zoho answers 200 with `{"error":"invalid_code"}` for a bad refresh token.
       if (response.status !== 200 || !response.text.includes("access_token")) {
@@ -207,7 +210,7 @@ export const make = (
             provider,
             operation,
             status: response.status,
-            message: `${request.url} answered ${response.status}: ${response.text.slice(0, 300)}`
+            message: `${VendorHttp.describeUrl(request.url)} answered ${response.status}: ${response.text.slice(0, 300)}`
           })
         }
         return yield* VendorHttp.decodeJson(provider, operation, RecordsPage, response.text)

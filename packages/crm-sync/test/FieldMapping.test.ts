@@ -1,7 +1,7 @@
 import * as Phone from "@autodialer/domain/Phone"
 import { assert, describe, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
-import { FieldMapping } from "../src/index.ts"
+import { FieldMapping, SyncCheckpoint } from "../src/index.ts"
 
 const defaults = new FieldMapping.FieldMapping({
   fields: { firstName: "fn", email: "mail", phone: "tel", stage: "stage", timeZone: "tz", doNotCall: "dnc" },
@@ -91,5 +91,16 @@ describe("FieldMapping", () => {
   it("rejects a record without a phone: it cannot be dialled", () => {
     const mapped = FieldMapping.mapContact(defaults, source({ fn: "Ana" }))
     assert.isTrue(Result.isFailure(mapped) && mapped.failure.issues[0]!.field === "phone")
+  })
+})
+
+describe("SyncCheckpoint", () => {
+  it("round-trips through JSON and refuses a watermark that is not a timestamp", () => {
+    const checkpoint = new SyncCheckpoint({ since: "2026-01-01T00:00:00.000Z", cursor: "abc", highWater: "2026-01-02T00:00:00.000Z" })
+    const json = JSON.parse(JSON.stringify(Schema.encodeSync(SyncCheckpoint)(checkpoint)))
+    assert.deepStrictEqual(Schema.decodeUnknownSync(SyncCheckpoint)(json), checkpoint)
+    assert.deepStrictEqual(checkpoint.nextRun, new SyncCheckpoint({ since: "2026-01-02T00:00:00.000Z", cursor: null, highWater: "2026-01-02T00:00:00.000Z" }))
+    const bad = Schema.decodeUnknownResult(SyncCheckpoint)({ since: "yesterday", cursor: null, highWater: null })
+    assert.isTrue(Result.isFailure(bad) && bad.failure.message.includes("'yesterday' is not an ISO 8601 timestamp"))
   })
 })

@@ -68,6 +68,16 @@ export interface VendorHttp {
 
 const snippet = (text: string): string => (text.length > 300 ? `${text.slice(0, 300)}…` : text)
 
+/** A URL for messages: no query string, which may hold tokens or personal data. */
+export const describeUrl = (url: string): string => {
+  try {
+    const u = new URL(url)
+    return `${u.origin}${u.pathname}`
+  } catch {
+    return "<invalid url>"
+  }
+}
+
 export const make = (
   config: VendorHttpConfig,
   auth: VendorAuth
@@ -106,7 +116,7 @@ export const make = (
               attempt++
               continue
             }
-            return yield* fail(null, `${request.method} ${request.url} failed: ${outcome.failure.message}`)
+            return yield* fail(null, `${request.method} ${describeUrl(request.url)} failed: ${outcome.failure.reason._tag}`)
           }
           const response = outcome.success
           if (isRateLimited(response)) {
@@ -159,7 +169,7 @@ export const make = (
             provider: config.provider,
             operation,
             status: response.status,
-            message: `${request.method} ${request.url} answered ${response.status}: ${snippet(response.text)}`
+            message: `${request.method} ${describeUrl(request.url)} answered ${response.status}: ${snippet(response.text)}`
           })
         }
         return yield* decodeJson(config.provider, operation, schema, response.text)
