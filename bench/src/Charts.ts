@@ -155,7 +155,7 @@ export const timeSeriesSvg = (title: string, ts: TimeSeries, abandonLimit: numbe
   const W = 760
   const panelH = 120
   const panels: Array<[string, ReadonlyArray<number>, (v: number) => string]> = [
-    ["dial level (dials in flight per ready agent)", ts.dialLevel, (v) => v.toFixed(1)],
+    ["dial level (dials in flight per available agent)", ts.dialLevel, (v) => v.toFixed(1)],
     ["agents waiting", ts.agentsWaiting, (v) => v.toFixed(0)],
     ["calls in flight", ts.callsInFlight, (v) => v.toFixed(0)],
     ["rolling abandon rate", ts.rollingAbandonRate, (v) => `${(v * 100).toFixed(1)}%`]

@@ -188,6 +188,8 @@ const solveLagrangian = (m: MarkovModel, alpha: number, lambda: number, warm?: F
     }
   }
   let gain = 0
+  // Stop on a relative tolerance: with a large λ the rewards are large too.
+  const tolerance = 1e-11 * (1 + lambda * K * m.nu * m.p)
   const maxIterations = 5_000_000
   for (let it = 0; it < maxIterations; it++) {
     preDecision(W)
@@ -212,7 +214,7 @@ const solveLagrangian = (m: MarkovModel, alpha: number, lambda: number, warm?: F
     ;[W, nextW] = [nextW, W]
     gain = ((lo + hi) / 2) * L
     // The span of successive differences bounds the gain error (per step units).
-    if ((hi - lo) * L < 1e-11 && it > 10) break
+    if ((hi - lo) * L < tolerance && it > 10) break
   }
   preDecision(W)
   return { gain, table: Int32Array.from(table), values: W }
@@ -229,6 +231,15 @@ export const solve = (m: MarkovModel, alpha: number): CmdpSolution => {
   validate(m)
   if (!(alpha >= 0 && alpha < 1)) throw new RangeError(`alpha must be in [0, 1), got ${alpha}`)
   const evaluate = (table: Int32Array) => evaluatePolicy(m, table)
+  if (alpha === 0) {
+    // No abandon at all means b + k <= N in every reachable state (otherwise the
+    // next resolutions can all be humans and reach (N, k >= 1)); the best such
+    // policy dials every idle agent's line: progressive. Solved directly, since
+    // the Lagrangian search would need an unbounded multiplier.
+    const table = tabulate(m, progressivePolicy(m))
+    const metrics = evaluate(table)
+    return { utilization: metrics.utilization, abandonRate: 0, lambda: Infinity, mix: [{ share: 1, table, metrics }] }
+  }
   // λ = 0: the unconstrained optimum (dial to the cap). Feasible => done.
   const free = solveLagrangian(m, alpha, 0)
   const freeMetrics = evaluate(free.table)

@@ -16,7 +16,7 @@ const bruteForce = (m: MarkovModel, alpha: number) => {
       best = Math.max(best, a.u)
       bestDeterministic = Math.max(bestDeterministic, a.u)
       for (const b of points) {
-        if (b.c > 0) {
+        if (b.c > 1e-12) {
           const q = -a.c / (b.c - a.c)
           best = Math.max(best, (1 - q) * a.u + q * b.u)
         }
@@ -52,7 +52,9 @@ describe("Cmdp", () => {
     const cases: Array<[MarkovModel, number]> = [
       [{ agents: 2, maxInFlight: 2, mu: 1, nu: 2, p: 0.5 }, 0.1],
       [{ agents: 1, maxInFlight: 3, mu: 0.5, nu: 1, p: 0.4 }, 0.05],
-      [{ agents: 2, maxInFlight: 2, mu: 1, nu: 3, p: 0.3 }, 0.02]
+      [{ agents: 2, maxInFlight: 2, mu: 1, nu: 3, p: 0.3 }, 0.02],
+      // no abandons at all: solved in closed form as progressive; brute force agrees
+      [{ agents: 2, maxInFlight: 3, mu: 1, nu: 2, p: 0.5 }, 0]
     ]
     for (const [m, alpha] of cases) {
       const brute = bruteForce(m, alpha)
