@@ -32,7 +32,7 @@ import {
   Telephony,
   type TelephonyService
 } from "./Telephony.ts"
-import { CarrierUnavailable, InvalidCallRequest, UnsupportedOperation } from "./TelephonyError.ts"
+import { CarrierRejected, CarrierUnavailable, InvalidCallRequest, UnsupportedOperation } from "./TelephonyError.ts"
 
 export interface SipConfig {
   /** WebSocket URL of the proxy or PBX, e.g. wss://pbx.example.com:8089/ws */
@@ -130,13 +130,34 @@ export const make = (config: SipConfig) =>
       Effect.tryPromise({
         try: () => ua.start(),
         catch: (e) => new CarrierUnavailable({ provider: "sip", message: `cannot connect to ${config.server}: ${String(e)}` })
-      }).pipe(Effect.timeout(config.connectTimeout ?? "5 seconds"), Effect.orDie),
+      }).pipe(
+        Effect.timeoutOrElse({
+          duration: config.connectTimeout ?? "5 seconds",
+          orElse: () => Effect.fail(new CarrierUnavailable({ provider: "sip", message: `no WebSocket connection to ${config.server} within the connect timeout` }))
+        })
+      ),
       () => Effect.promise(() => ua.stop()).pipe(Effect.ignore)
     )
     if (config.auth !== undefined) {
       const registerer = new Registerer(ua)
+      // sip.js answers the digest challenge itself; the delegate sees the final outcome.
       yield* Effect.acquireRelease(
-        Effect.tryPromise({ try: () => registerer.register(), catch: (e) => new CarrierUnavailable({ provider: "sip", message: `REGISTER failed: ${String(e)}` }) }).pipe(Effect.orDie),
+        Effect.callback<void, CarrierRejected>((resume) => {
+          registerer.register({
+            requestDelegate: {
+              onAccept: () => resume(Effect.void),
+              onReject: (response) =>
+                resume(Effect.fail(new CarrierRejected({
+                  provider: "sip",
+                  code: String(response.message.statusCode ?? 0),
+                  message: `REGISTER as ${config.auth?.username ?? ""} rejected: ${response.message.statusCode ?? ""} ${response.message.reasonPhrase ?? ""}`.trim()
+                })))
+            }
+          }).catch((e: unknown) => resume(Effect.fail(new CarrierRejected({ provider: "sip", code: "transport", message: `REGISTER could not be sent: ${String(e)}` }))))
+        }).pipe(Effect.timeoutOrElse({
+          duration: "10 seconds",
+          orElse: () => Effect.fail(new CarrierRejected({ provider: "sip", code: "timeout", message: "REGISTER got no final response" }))
+        })),
         () => Effect.promise(() => registerer.unregister()).pipe(Effect.ignore)
       )
     }
@@ -326,6 +347,9 @@ export const make = (config: SipConfig) =>
     })
   })
 
-export const layerWithStore = (config: SipConfig): Layer.Layer<Telephony, never, CallStore> => Layer.effect(Telephony, make(config))
+/** Connecting (and registering, with `auth`) happens when the layer is built; failures are typed. */
+export const layerWithStore = (config: SipConfig): Layer.Layer<Telephony, CarrierUnavailable | CarrierRejected, CallStore> =>
+  Layer.effect(Telephony, make(config))
 
-export const layer = (config: SipConfig): Layer.Layer<Telephony> => layerWithStore(config).pipe(Layer.provide(CallStore.layerMemory))
+export const layer = (config: SipConfig): Layer.Layer<Telephony, CarrierUnavailable | CarrierRejected> =>
+  layerWithStore(config).pipe(Layer.provide(CallStore.layerMemory))

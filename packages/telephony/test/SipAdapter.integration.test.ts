@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { afterAll, beforeAll } from "vitest"
-import { Effect, Fiber, Stream } from "effect"
+import { Effect, Fiber, Redacted, Stream } from "effect"
 import { kamailio, sipp } from "@autodialer/testkit"
 import { type CallEvent, isTerminal } from "../src/CallEvent.ts"
 import * as SipAdapter from "../src/SipAdapter.ts"
 import { Telephony } from "../src/Telephony.ts"
-import { type Kamailio, startKamailio, startSipp } from "./support/SipLab.ts"
+import { type Kamailio, registerPassword, startKamailio, startSipp } from "./support/SipLab.ts"
 
 const kamailioBin = kamailio()
 const sippBin = sipp()
@@ -24,7 +24,11 @@ describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSock
    */
   const place = (
     scenario: string,
-    options: { readonly ringTimeoutSec?: number; readonly during?: (callId: string) => Effect.Effect<void, unknown, Telephony> } = {}
+    options: {
+      readonly ringTimeoutSec?: number
+      readonly during?: (callId: string) => Effect.Effect<void, unknown, Telephony>
+      readonly password?: string
+    } = {}
   ) =>
     Effect.gen(function*() {
       const peer = yield* Effect.acquireRelease(
@@ -47,7 +51,12 @@ describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSock
         const events = yield* Fiber.join(fiber).pipe(Effect.timeout("20 seconds"))
         const state = yield* telephony.state(handle.callId)
         return { events: events as ReadonlyArray<CallEvent>, state }
-      }).pipe(Effect.provide(SipAdapter.layer({ server: lab.wsUrl, domain: "127.0.0.1", user: "dialer" })))
+      }).pipe(Effect.provide(SipAdapter.layer({
+        server: lab.wsUrl,
+        domain: "127.0.0.1",
+        user: "dialer",
+        ...(options.password !== undefined ? { auth: { username: "dialer", password: Redacted.make(options.password) } } : {})
+      })))
       const exitCode = yield* Effect.promise(() => peer.exited).pipe(Effect.timeout("10 seconds"))
       return { ...events, exitCode, sippOutput: peer.output() }
     }).pipe(Effect.scoped)
@@ -119,6 +128,32 @@ describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSock
       })
       assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "Canceled"])
       assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+
+  it.live("REGISTER answers the proxy's digest challenge, then calls go through", () =>
+    Effect.gen(function*() {
+      const result = yield* place("busy.xml", { password: registerPassword })
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Busy"])
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+
+  it.live("REGISTER with a wrong password fails the layer with CarrierRejected", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.map(Telephony, (t) => t.provider).pipe(Effect.provide(SipAdapter.layer({
+          server: lab.wsUrl, domain: "127.0.0.1", user: "dialer", auth: { username: "dialer", password: Redacted.make("wrong") }
+        })))
+      )
+      assert.strictEqual(error._tag, "CarrierRejected")
+      assert.include(error.message, "401")
+    }), 30_000)
+
+  it.live("no proxy listening fails the layer with CarrierUnavailable", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.map(Telephony, (t) => t.provider).pipe(Effect.provide(SipAdapter.layer({ server: "ws://127.0.0.1:9", domain: "127.0.0.1", user: "dialer", connectTimeout: "2 seconds" })))
+      )
+      assert.strictEqual(error._tag, "CarrierUnavailable")
     }), 30_000)
 
   it.live("404 Not Found maps to failed/invalid_number", () =>

@@ -82,6 +82,9 @@ export interface Kamailio {
   stop(): Promise<void>
 }
 
+/** The digest password the test proxy accepts on REGISTER (any user name). */
+export const registerPassword = "s3cret-test-password"
+
 export const startKamailio = async (binary: string): Promise<Kamailio> => {
   const [wsPort, udpPort, uasPort] = [await freeTcpPort(), await freeUdpPort(), await freeUdpPort()]
   const dir = mkdtempSync(join(tmpdir(), "autodialer-kamailio-"))
@@ -89,6 +92,7 @@ export const startKamailio = async (binary: string): Promise<Kamailio> => {
     .replaceAll("__WS_PORT__", String(wsPort))
     .replaceAll("__UDP_PORT__", String(udpPort))
     .replaceAll("__UAS_PORT__", String(uasPort))
+    .replaceAll("__PASSWORD__", registerPassword)
   const cfgPath = join(dir, "kamailio.cfg")
   writeFileSync(cfgPath, cfg)
   let output = ""
