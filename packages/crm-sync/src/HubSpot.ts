@@ -120,7 +120,6 @@ const BatchResult = Schema.Struct({
 })
 /** HubSpot's batch and search page limit. */
 const BATCH = 100
-const TokenResponse = Schema.Struct({ access_token: Schema.String, refresh_token: Schema.optionalKey(Schema.String) })
 
 export const make = (
   config: HubSpotConfig
@@ -137,38 +136,22 @@ export const make = (
     const syncLog = yield* SyncLog
 
     const { refreshToken, clientId, clientSecret } = credentials
-    const canRefresh = refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
-    const fetchToken = Effect.gen(function*() {
-      if (!canRefresh) {
-        return yield* new CrmUnauthorized({ provider, operation: "refreshToken", status: 401, message: "no refresh token" })
-      }
-      const response = yield* client.execute(
-        HttpClientRequest.post(`${baseUrl}/oauth/v1/token`).pipe(
-          HttpClientRequest.bodyUrlParams({
-            grant_type: "refresh_token",
-            client_id: clientId,
-            client_secret: clientSecret,
-            refresh_token: refreshToken
-          })
-        )
-      ).pipe(
-        Effect.flatMap((r) => Effect.map(r.text, (text) => ({ status: r.status, text }))),
-        // The token request carries secrets (in Zoho's case in the query): never echo it.
-        Effect.mapError((e) =>
-          new CrmRequestFailed({ provider, operation: "refreshToken", status: null, message: `the token endpoint could not be reached (${e.reason._tag})` })
-        )
-      )
-      if (response.status !== 200) {
-        return yield* new CrmUnauthorized({
+    const grant = refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
+      ? { refreshToken, clientId, clientSecret }
+      : null
+    const canRefresh = grant !== null
+    const fetchToken = Effect.suspend(() =>
+      grant !== null
+        ? ConnectorKit.refreshAccessToken(
+          client,
           provider,
-          operation: "refreshToken",
-          status: response.status,
-          message: `HubSpot refused the refresh token (status ${response.status}); reconnect the HubSpot account`
-        })
-      }
-      const body = yield* VendorHttp.decodeJson(provider, "refreshToken", TokenResponse, response.text)
-      return Redacted.make(body.access_token)
-    })
+          HttpClientRequest.post(`${baseUrl}/oauth/v1/token`).pipe(
+            HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", client_id: grant.clientId, client_secret: grant.clientSecret, refresh_token: grant.refreshToken })
+          ),
+          "reconnect the HubSpot account"
+        )
+        : Effect.fail(new CrmUnauthorized({ provider, operation: "refreshToken", status: 401, message: "the access token expired and there is no refresh token; reconnect the account" }))
+    )
     const token = yield* ConnectorKit.makeTokenHolder(Redacted.make(credentials.accessToken), fetchToken)
 
     const http = yield* VendorHttp.make(

@@ -110,7 +110,6 @@ const SaveResult = Schema.Struct({
   errors: Schema.Array(Schema.Struct({ statusCode: Schema.String, message: Schema.String, fields: Schema.optionalKey(Schema.Array(Schema.String)) }))
 })
 const SaveResults = Schema.Array(SaveResult)
-const TokenResponse = Schema.Struct({ access_token: Schema.String, instance_url: Schema.String })
 
 const soqlString = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`
 const sobjectOf = (type: CrmRecordType) => (type === "lead" ? "Lead" : "Contact")
@@ -151,32 +150,23 @@ export const make = (
     }
 
     const { refreshToken, clientId, clientSecret } = credentials
-    const canRefresh = refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
+    const grant = refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
+      ? { refreshToken, clientId, clientSecret }
+      : null
+    const canRefresh = grant !== null
     const loginUrl = (credentials.loginUrl ?? "https://login.salesforce.com").replace(/\/$/, "")
-    const fetchToken = Effect.gen(function*() {
-      if (!canRefresh) return yield* new CrmUnauthorized({ provider, operation: "refreshToken", status: 401, message: "no refresh token" })
-      const response = yield* client.execute(
-        HttpClientRequest.post(`${loginUrl}/services/oauth2/token`).pipe(
-          HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken })
-        )
-      ).pipe(
-        Effect.flatMap((r) => Effect.map(r.text, (text) => ({ status: r.status, text }))),
-        // The token request carries secrets (in Zoho's case in the query): never echo it.
-        Effect.mapError((e) =>
-          new CrmRequestFailed({ provider, operation: "refreshToken", status: null, message: `the token endpoint could not be reached (${e.reason._tag})` })
-        )
-      )
-      if (response.status !== 200) {
-        return yield* new CrmUnauthorized({
+    const fetchToken = Effect.suspend(() =>
+      grant !== null
+        ? ConnectorKit.refreshAccessToken(
+          client,
           provider,
-          operation: "refreshToken",
-          status: response.status,
-          message: `Salesforce refused the refresh token (status ${response.status}); reconnect the Salesforce org`
-        })
-      }
-      const body = yield* VendorHttp.decodeJson(provider, "refreshToken", TokenResponse, response.text)
-      return Redacted.make(body.access_token)
-    })
+          HttpClientRequest.post(`${loginUrl}/services/oauth2/token`).pipe(
+            HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", client_id: grant.clientId, client_secret: grant.clientSecret, refresh_token: grant.refreshToken })
+          ),
+          "reconnect the Salesforce org"
+        )
+        : Effect.fail(new CrmUnauthorized({ provider, operation: "refreshToken", status: 401, message: "the access token expired and there is no refresh token; reconnect the account" }))
+    )
     const token = yield* ConnectorKit.makeTokenHolder(Redacted.make(credentials.accessToken), fetchToken)
     const http = yield* VendorHttp.make(
       {

@@ -122,7 +122,6 @@ const ActionResult = Schema.Struct({
   details: Schema.Record(Schema.String, Schema.Unknown)
 })
 const ActionResults = Schema.Struct({ data: Schema.Array(ActionResult) })
-const TokenResponse = Schema.Struct({ access_token: Schema.String })
 
 /** Zoho wants `yyyy-MM-ddTHH:mm:ss±HH:mm`, no milliseconds. */
 export const zohoDateTime = (iso: string): string => new Date(iso).toISOString().replace(/\.\d{3}Z$/, "+00:00")
@@ -162,32 +161,23 @@ export const make = (
     }
 
     const { refreshToken, clientId, clientSecret } = credentials
-    const canRefresh = refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
-    const fetchToken = Effect.gen(function*() {
-      if (!canRefresh) return yield* new CrmUnauthorized({ provider, operation: "refreshToken", status: 401, message: "no refresh token" })
-      const response = yield* client.execute(
-        HttpClientRequest.post(`${accounts}/oauth/v2/token`).pipe(
-          HttpClientRequest.setUrlParams({ refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret, grant_type: "refresh_token" })
-        )
-      ).pipe(
-        Effect.flatMap((r) => Effect.map(r.text, (text) => ({ status: r.status, text }))),
-        // The token request carries secrets (in Zoho's case in the query): never echo it.
-        Effect.mapError((e) =>
-          new CrmRequestFailed({ provider, operation: "refreshToken", status: null, message: `the token endpoint could not be reached (${e.reason._tag})` })
-        )
-      )
-      // Zoho answers 200 with `{"error":"invalid_code"}` for a bad refresh token.
-      if (response.status !== 200 || !response.text.includes("access_token")) {
-        return yield* new CrmUnauthorized({
+    const grant = refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
+      ? { refreshToken, clientId, clientSecret }
+      : null
+    const canRefresh = grant !== null
+    const fetchToken = Effect.suspend(() =>
+      grant !== null
+        ? ConnectorKit.refreshAccessToken(
+          client,
           provider,
-          operation: "refreshToken",
-          status: response.status,
-          message: `Zoho refused the refresh token (status ${response.status}); reconnect the Zoho account`
-        })
-      }
-      const body = yield* VendorHttp.decodeJson(provider, "refreshToken", TokenResponse, response.text)
-      return Redacted.make(body.access_token)
-    })
+          // Zoho documents the grant's parameters in the query string.
+          HttpClientRequest.post(`${accounts}/oauth/v2/token`).pipe(
+            HttpClientRequest.setUrlParams({ refresh_token: grant.refreshToken, client_id: grant.clientId, client_secret: grant.clientSecret, grant_type: "refresh_token" })
+          ),
+          "reconnect the Zoho account"
+        )
+        : Effect.fail(new CrmUnauthorized({ provider, operation: "refreshToken", status: 401, message: "the access token expired and there is no refresh token; reconnect the account" }))
+    )
     const token = yield* ConnectorKit.makeTokenHolder(Redacted.make(credentials.accessToken), fetchToken)
     const http = yield* VendorHttp.make(
       {

@@ -3,8 +3,8 @@
  * per-record envelope decoding that turns a malformed record into a RecordRejected instead of
  * failing the page, and the sync-log rows for pushes and status updates.
  */
-import { Effect, Redacted, Ref, Result, Schema, Semaphore } from "effect"
-import { HttpClientRequest } from "effect/http"
+import { Effect, Option, Redacted, Ref, Result, Schema, Semaphore } from "effect"
+import { type HttpClient, HttpClientRequest } from "effect/http"
 import type * as VendorHttp from "./VendorHttp.ts"
 import {
   type CallActivity,
@@ -13,7 +13,7 @@ import {
   type PushOutcome,
   RecordRejected
 } from "../CrmConnector.ts"
-import type { CrmError } from "../CrmError.ts"
+import { type CrmError, CrmRequestFailed, CrmUnauthorized } from "../CrmError.ts"
 import { type FieldMapping, mapContact, type SourceRecord } from "../FieldMapping.ts"
 import type { CrmType } from "@autodialer/domain/Enums"
 import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
@@ -44,6 +44,39 @@ export const makeTokenHolder = (
           })
         )
     }
+  })
+
+const TokenResponse = Schema.Struct({ access_token: Schema.String })
+
+/**
+ * The OAuth refresh-token grant: sends `request` (built by the connector, secrets in body or
+ * query) and returns the new access token. Any refusal is `CrmUnauthorized` telling the user to
+ * reconnect; messages never echo the request, which carries the refresh token and client secret.
+ */
+export const refreshAccessToken = (
+  client: HttpClient.HttpClient,
+  provider: CrmType,
+  request: HttpClientRequest.HttpClientRequest,
+  reconnect: string
+): Effect.Effect<Redacted.Redacted<string>, CrmError> =>
+  Effect.gen(function*() {
+    const response = yield* client.execute(request).pipe(
+      Effect.flatMap((r) => Effect.map(r.text, (text) => ({ status: r.status, text }))),
+      Effect.mapError((e) =>
+        new CrmRequestFailed({ provider, operation: "refreshToken", status: null, message: `the token endpoint could not be reached (${e.reason._tag})` })
+      )
+    )
+    // Zoho answers 200 with `{"error":"invalid_code"}` for a bad refresh token.
+    const body = response.status === 200 ? Schema.decodeUnknownOption(Schema.fromJsonString(TokenResponse))(response.text) : Option.none()
+    if (Option.isNone(body)) {
+      return yield* new CrmUnauthorized({
+        provider,
+        operation: "refreshToken",
+        status: response.status,
+        message: `${provider} refused the refresh token (status ${response.status}); ${reconnect}`
+      })
+    }
+    return Redacted.make(body.value.access_token)
   })
 
 /** Bearer-token auth over a TokenHolder, for VendorHttp. */
