@@ -15,6 +15,7 @@ import type { CrmConnectionId, OrganizationId } from "./Ids.ts"
 import * as crud from "./internal/crud.ts"
 import { uniqueViolation } from "./internal/repo.ts"
 import { type DecryptionFailed, Secrets } from "./Secrets.ts"
+import { withSystem } from "./Tenancy.ts"
 
 export class CrmConnectionNotFound extends Schema.TaggedError<CrmConnectionNotFound>()("CrmConnectionNotFound", {
   connectionId: Schema.String
@@ -63,6 +64,13 @@ export class CrmConnectionRepo extends Context.Service<CrmConnectionRepo, {
     id: CrmConnectionId,
     credentials: string
   ) => Effect.Effect<CrmConnection, CrmConnectionNotFound | SqlError>
+  /** Re-encrypts with the current key when the stored envelope used a retired one; true when it did. */
+  readonly rotate: (
+    orgId: OrganizationId,
+    id: CrmConnectionId
+  ) => Effect.Effect<boolean, CrmConnectionNotFound | DecryptionFailed | SqlError>
+  /** System path: every connection whose credentials are sealed with a key other than the current one. */
+  readonly needingRotation: Effect.Effect<ReadonlyArray<{ readonly orgId: OrganizationId; readonly id: CrmConnectionId }>, SqlError>
   readonly advanceCursor: (
     orgId: OrganizationId,
     id: CrmConnectionId,
@@ -124,6 +132,20 @@ export class CrmConnectionRepo extends Context.Service<CrmConnectionRepo, {
         Effect.flatMap(secrets.encrypt(plain, credentialsContext(orgId, id)), (credentialsEncrypted) =>
           modify(orgId, id, () => ({ credentialsEncrypted, credentialsKeyId: secrets.currentKeyId })))
 
+      const rotate: CrmConnectionRepo["Service"]["rotate"] = (orgId, id) =>
+        Effect.gen(function*() {
+          const current = yield* findById(orgId, id)
+          if (!secrets.needsRotation(current.credentialsEncrypted)) return false
+          const plain = yield* secrets.decrypt(current.credentialsEncrypted, credentialsContext(orgId, id))
+          yield* replaceCredentials(orgId, id, plain)
+          return true
+        })
+
+      const needingRotation: CrmConnectionRepo["Service"]["needingRotation"] = withSystem(
+        sql<{ readonly orgId: OrganizationId; readonly id: CrmConnectionId }>`
+          SELECT org_id AS "orgId", id FROM crm_connections WHERE credentials_key_id <> ${secrets.currentKeyId} ORDER BY id`
+      ).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+
       const advanceCursor: CrmConnectionRepo["Service"]["advanceCursor"] = (orgId, id, objectType, cursor, syncedAt) =>
         modify(orgId, id, (c) => ({ syncCursors: { ...c.syncCursors, [objectType]: cursor }, lastSyncedAt: syncedAt, lastError: null }))
 
@@ -133,7 +155,9 @@ export class CrmConnectionRepo extends Context.Service<CrmConnectionRepo, {
       const remove: CrmConnectionRepo["Service"]["remove"] = (orgId, id) =>
         Effect.flatMap(rows.remove(orgId, id), (removed) => removed ? Effect.void : Effect.fail(notFound(id)))
 
-      return CrmConnectionRepo.of({ create, findById, list, credentials, replaceCredentials, advanceCursor, setStatus, remove })
+      return CrmConnectionRepo.of({
+        create, findById, list, credentials, replaceCredentials, rotate, needingRotation, advanceCursor, setStatus, remove
+      })
     })
   )
 }

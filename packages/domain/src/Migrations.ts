@@ -15,17 +15,24 @@ const run = (statements: ReadonlyArray<string>) =>
     for (const statement of statements) yield* sql.unsafe(statement).withoutTransform
   })
 
-/** Migration records keyed `<id>_<name>`, in application order. */
-export const records = {
-  "1_roles_and_functions": run(Schema.rolesAndFunctions),
-  "2_tables": run(Schema.tables),
-  "3_row_level_security": run(Schema.rowLevelSecurity)
-} as const
-
-export const loader = Migrator.fromRecord(records)
-
 /** The name of the migrations bookkeeping table. */
 export const table = "effect_sql_migrations"
+
+/** The SQL of each migration, keyed `<id>_<name>`, in application order. */
+export const statements: Readonly<Record<string, ReadonlyArray<string>>> = {
+  "1_roles_and_functions": Schema.rolesAndFunctions,
+  "2_tables": Schema.tables,
+  "3_row_level_security": [
+    ...Schema.rowLevelSecurity,
+    // The blanket grant above includes the migrator's own table: the application roles must not touch it.
+    `REVOKE ALL ON ${table} FROM ${Schema.appRole}, ${Schema.systemRole}`
+  ]
+}
+
+/** Migration records for the Effect SQL `Migrator`. */
+export const records = Object.fromEntries(Object.entries(statements).map(([name, sql]) => [name, run(sql)]))
+
+export const loader = Migrator.fromRecord(records)
 
 /** Applies pending migrations; returns the ones applied now (empty when up to date). */
 export const migrate = Migrator.make({})({ loader, table })

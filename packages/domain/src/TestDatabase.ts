@@ -20,11 +20,13 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Database from "./Database.ts"
-import * as Schema from "./internal/schemaSql.ts"
 import * as Migrations from "./Migrations.ts"
 
+// Part of the template key: a template written by another PGlite version is not reused.
+const PGLITE_VERSION = "0.5.14"
+
 const migrationHash = createHash("sha256")
-  .update(JSON.stringify([Schema.rolesAndFunctions, Schema.tables, Schema.rowLevelSecurity]))
+  .update(JSON.stringify([Migrations.statements, Migrations.table, PGLITE_VERSION]))
   .digest("hex")
   .slice(0, 16)
 

@@ -3,7 +3,7 @@
  * encrypted at rest) and the operational logs, on both backends.
  */
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { AgentStateRepo } from "../src/AgentStateRepo.ts"
 import { AnalyticsRepo } from "../src/AnalyticsRepo.ts"
@@ -14,7 +14,7 @@ import { CrmSyncLogRepo } from "../src/CrmSyncLogRepo.ts"
 import type { IanaTimeZone } from "../src/TimeZone.ts"
 import { OrganizationRepo } from "../src/OrganizationRepo.ts"
 import * as Passwords from "../src/Passwords.ts"
-import { Secrets } from "../src/Secrets.ts"
+import { type Keyring, Secrets } from "../src/Secrets.ts"
 import { SessionRepo } from "../src/SessionRepo.ts"
 import * as Tenancy from "../src/Tenancy.ts"
 import { UserRepo, type NewUser } from "../src/UserRepo.ts"
@@ -146,6 +146,35 @@ for (const backend of backends("accounts")) {
           yield* crm.remove(org.id, conn.id)
           const kept = yield* logs.list(org.id, {})
           assert.strictEqual(kept.items[0]!.connectionId, null, "sync logs outlive their connection")
+        }))
+
+      it.effect("key rotation: connections sealed with a retired key are found and re-encrypted", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const org = yield* newOrg("rotation")
+          const oldKey = { id: "old", material: Redacted.make(new Uint8Array(32).fill(1)) }
+          const newKey = { id: "new", material: Redacted.make(new Uint8Array(32).fill(2)) }
+          // `fresh`: the suite's layer already built CrmConnectionRepo with the test key, and layers are memoized.
+          const withKeys = (ring: Keyring) =>
+            Effect.provide(Layer.provide(Layer.fresh(CrmConnectionRepo.layer), Layer.merge(Secrets.layer(ring), Layer.succeed(SqlClient.SqlClient, sql))))
+          const conn = yield* CrmConnectionRepo.use((crm) => crm.create(org.id, {
+            crmType: "zoho", name: "EU", externalAccountId: null, instanceUrl: "https://www.zohoapis.eu", credentials: "zoho-secret"
+          })).pipe(withKeys({ current: oldKey, previous: [] }))
+          assert.strictEqual(conn.credentialsKeyId, "old")
+
+          const rotated = yield* Effect.gen(function*() {
+            const crm = yield* CrmConnectionRepo
+            const stale = yield* crm.needingRotation
+            assert.isTrue(stale.some((s) => s.id === conn.id && s.orgId === org.id))
+            assert.isTrue(yield* crm.rotate(org.id, conn.id))
+            assert.isFalse(yield* crm.rotate(org.id, conn.id), "already current")
+            return { after: yield* crm.findById(org.id, conn.id), plain: yield* crm.credentials(org.id, conn.id) }
+          }).pipe(withKeys({ current: newKey, previous: [oldKey] }))
+          assert.deepStrictEqual([rotated.after.credentialsKeyId, rotated.plain], ["new", "zoho-secret"])
+          const withoutOld = yield* Effect.flip(
+            CrmConnectionRepo.use((crm) => crm.credentials(org.id, conn.id)).pipe(withKeys({ current: oldKey, previous: [] }))
+          )
+          assert.strictEqual(withoutOld._tag, "DecryptionFailed")
         }))
 
       it.effect("voice servers, agent states, analytics upserts and the audit log", () =>

@@ -246,9 +246,12 @@ for (const backend of backends("dialing")) {
             yield* queue.enqueue(org, campaign.id, [{ contactId: contact.id }], t0)
             const reserved = yield* queue.reserveDue(org, { campaignId: campaign.id, now: t0, limit: 5, reservedBy: "s", leaseSeconds: 10 })
             return { contact, reserved }
-          }).pipe(Effect.provide(Layer.mergeAll(ContactRepo.layer, CampaignRepo.layer, CallQueueRepo.layer).pipe(
-            Layer.provide(Layer.succeed(SqlClient.SqlClient, plain))
-          )))
+          }).pipe(Effect.provide(
+            // `fresh`: layers are memoized, and the suite already built these repositories over the transforming client.
+            Layer.fresh(Layer.mergeAll(ContactRepo.layer, CampaignRepo.layer, CallQueueRepo.layer)).pipe(
+              Layer.provide(Layer.succeed(SqlClient.SqlClient, plain))
+            )
+          ))
           assert.deepStrictEqual(contact.customFields, { someKey: 1 }, "jsonb keys are not renamed")
           assert.strictEqual(contact.orgId, org)
           assert.deepStrictEqual(reserved.map((r) => r.contactId), [contact.id])

@@ -105,6 +105,9 @@ for (const backend of backends("schema")) {
           assert.strictEqual(crossRef.tag, "ConstraintError", "queue row pointing at tenant B's contact is rejected")
           assert.include(crossRef.message, "foreign key")
 
+          const bookkeeping = yield* failure(Tenancy.withTenant(a)(sql`SELECT * FROM effect_sql_migrations`))
+          assert.strictEqual(bookkeeping.tag, "AuthorizationError", "the app role cannot touch the migrations table")
+
           const noTenant = yield* sql.withTransaction(Effect.gen(function*() {
             yield* sql.unsafe(`SET LOCAL ROLE ${Tenancy.appRole}`)
             return yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM contacts`

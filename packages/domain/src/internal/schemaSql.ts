@@ -600,6 +600,8 @@ export const tables: ReadonlyArray<string> = [
 export const rowLevelSecurity: ReadonlyArray<string> = [
   `GRANT USAGE ON SCHEMA public TO ${appRole}, ${systemRole}`,
   `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${appRole}, ${systemRole}`,
+  // Tables added by later migrations (run by the same owner) get the same grants; their RLS is still per migration.
+  `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${appRole}, ${systemRole}`,
   ...[...tenantTables, "organizations", "dnc_entries"].flatMap((t) => [
     `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`,
     `ALTER TABLE ${t} FORCE ROW LEVEL SECURITY`,
