@@ -29,8 +29,8 @@ export type SessionEvent =
       readonly callId: string
       /** The AMD verdict (`unknown` when AMD is off). `at` is when the verdict is known. */
       readonly verdict: AnswerVerdict
-      /** Seconds AMD took after the far end picked up. */
-      readonly amdSeconds: number
+      /** Seconds AMD took after the far end picked up (informational; 0 when unknown). */
+      readonly amdSeconds?: number
       /** When the called person's greeting ended, if the carrier reports it (the abandon clock starts there). */
       readonly greetingEndedAt?: number
     }
