@@ -55,7 +55,9 @@ const toError = (error: unknown): TelephonyError => {
   const status = typeof e?.status === "number" ? e.status : undefined
   const message = `Plivo${status !== undefined ? ` HTTP ${status}` : ""}: ${e?.message ?? String(error)}`
   if (status === undefined) return new CarrierUnavailable({ provider: "plivo", message })
-  if (status === 429) return new CarrierRateLimited({ provider: "plivo", message })
+  if (status === 429) {
+    return new CarrierRateLimited({ provider: "plivo", message, ...(e?.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) })
+  }
   if (status >= 500) return new CarrierUnavailable({ provider: "plivo", message, httpStatus: status })
   return new CarrierRejected({ provider: "plivo", code: String(status), message, httpStatus: status })
 }

@@ -55,28 +55,41 @@ export interface TwilioConfig {
 }
 
 /**
- * A RequestClient that sends every request to another origin. The SDK builds
- * absolute URLs for api.twilio.com; this keeps its serialisation, auth and
- * error handling but changes where the bytes go.
+ * The SDK's RequestClient with two additions: it can send every request to
+ * another origin (the SDK builds absolute URLs for api.twilio.com; a loopback
+ * fake in tests), and it keeps `Retry-After` of a 429, which the SDK's
+ * RestException otherwise drops, as `details.retryAfterSeconds`.
  */
-class RedirectingRequestClient extends twilio.RequestClient {
-  readonly #origin: URL
-  constructor(origin: string, options: ConstructorParameters<typeof twilio.RequestClient>[0]) {
+class AdapterRequestClient extends twilio.RequestClient {
+  readonly #origin: URL | undefined
+  constructor(origin: string | undefined, options: ConstructorParameters<typeof twilio.RequestClient>[0]) {
     super(options)
-    this.#origin = new URL(origin)
+    this.#origin = origin === undefined ? undefined : new URL(origin)
   }
-  override request<TData>(opts: Parameters<typeof twilio.RequestClient.prototype.request<TData>>[0]) {
+  override async request<TData>(opts: Parameters<typeof twilio.RequestClient.prototype.request<TData>>[0]) {
     const target = new URL(opts.uri)
-    target.protocol = this.#origin.protocol
-    target.host = this.#origin.host
-    return super.request<TData>({ ...opts, uri: target.href })
+    if (this.#origin !== undefined) {
+      target.protocol = this.#origin.protocol
+      target.host = this.#origin.host
+    }
+    const response = await super.request<TData>({ ...opts, uri: target.href })
+    const retryAfter = response.statusCode === 429 ? (response.headers as Record<string, unknown> | undefined)?.["retry-after"] : undefined
+    if (retryAfter !== undefined) {
+      const body = (typeof response.body === "string" ? JSON.parse(response.body) : response.body) as Record<string, unknown>
+      const details = (body["details"] ?? {}) as Record<string, unknown>
+      return { ...response, body: { ...body, details: { ...details, retryAfterSeconds: Number(retryAfter) } } as TData }
+    }
+    return response
   }
 }
 
 const toError = (error: unknown): TelephonyError => {
   if (error instanceof twilio.RestException) {
     const message = `Twilio ${error.status}${error.code !== undefined ? ` error ${error.code}` : ""}: ${error.message}${error.moreInfo ? ` (${error.moreInfo})` : ""}`
-    if (error.status === 429) return new CarrierRateLimited({ provider: "twilio", message })
+    if (error.status === 429) {
+      const seconds = (error.details as { readonly retryAfterSeconds?: number } | undefined)?.retryAfterSeconds
+      return new CarrierRateLimited({ provider: "twilio", message, ...(seconds !== undefined && Number.isFinite(seconds) ? { retryAfterMs: seconds * 1000 } : {}) })
+    }
     if (error.status >= 500) return new CarrierUnavailable({ provider: "twilio", message, httpStatus: error.status })
     return new CarrierRejected({ provider: "twilio", code: String(error.code ?? error.status), message, httpStatus: error.status })
   }
@@ -132,9 +145,7 @@ export const make = (config: TwilioConfig) =>
     const authToken = Redacted.value(config.authToken)
     const client = twilio(config.accountSid, authToken, {
       autoRetry: config.autoRetry ?? false,
-      ...(config.apiBaseUrl !== undefined
-        ? { httpClient: new RedirectingRequestClient(config.apiBaseUrl, { autoRetry: config.autoRetry ?? false }) }
-        : {})
+      httpClient: new AdapterRequestClient(config.apiBaseUrl, { autoRetry: config.autoRetry ?? false })
     })
     const ledger = yield* Ledger.make("twilio", Effect.sync(() => crypto.randomUUID()))
     const holdSeconds = config.holdSeconds ?? 60

@@ -101,10 +101,11 @@ describe("TwilioAdapter against a loopback Twilio REST fake", () => {
       assert.isFalse(e1.isRetryable)
       assert.include(e1.message, "21215")
 
-      fake.failNext(429, 20429, "Too Many Requests")
+      fake.failNext(429, 20429, "Too Many Requests", 2)
       const e2 = yield* Effect.flip(telephony.originate(request("k-429")))
       assert.strictEqual(e2._tag, "CarrierRateLimited")
       assert.isTrue(e2.isRetryable)
+      assert.strictEqual(e2._tag === "CarrierRateLimited" ? e2.retryAfterMs : undefined, 2000)
       const retried = yield* telephony.originate(request("k-429"))
       assert.isFalse(retried.deduplicated)
 

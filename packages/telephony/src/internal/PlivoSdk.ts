@@ -77,6 +77,8 @@ export const validateV3Signature = plivo.validateV3Signature
 export interface PlivoHttpError extends Error {
   readonly status?: number
   readonly apiID?: string
+  /** From a 429's Retry-After header (this transport only; the SDK's own drops headers). */
+  readonly retryAfterMs?: number
 }
 
 /** Build the same exception class the SDK throws for this status. */
@@ -113,7 +115,11 @@ export const callsAt = (origin: string, authId: string, authToken: string): Pliv
     }
     const response = await fetch(url, init)
     const text = await response.text()
-    if (!response.ok) throw errorFor(response.status, response.statusText, text, requestBody)
+    if (!response.ok) {
+      const error = errorFor(response.status, response.statusText, text, requestBody)
+      const retryAfter = Number(response.headers.get("retry-after") ?? Number.NaN)
+      throw Number.isFinite(retryAfter) ? Object.assign(error, { retryAfterMs: retryAfter * 1000 }) : error
+    }
     return { response, body: text === "" ? {} : JSON.parse(text) as unknown }
   }
   return new callResource.CallInterface(restUtils.camelCaseRequestWrapper(transport))

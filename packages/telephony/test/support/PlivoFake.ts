@@ -23,7 +23,7 @@ export interface RecordedRequest {
 export interface PlivoFake {
   readonly origin: string
   readonly requests: Array<RecordedRequest>
-  failNext(status: number, error: string): void
+  failNext(status: number, error: string, retryAfterSeconds?: number): void
   close(): Promise<void>
 }
 
@@ -37,7 +37,7 @@ const readBody = (req: IncomingMessage): Promise<string> =>
 
 export const startPlivoFake = async (authId: string, authToken: string): Promise<PlivoFake> => {
   const requests: Array<RecordedRequest> = []
-  let pending: { status: number; error: string } | undefined
+  let pending: { status: number; error: string; retryAfterSeconds?: number } | undefined
   const expectedAuth = "Basic " + Buffer.from(`${authId}:${authToken}`).toString("base64")
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -51,19 +51,19 @@ export const startPlivoFake = async (authId: string, authToken: string): Promise
       }
       requests.push({ method: req.method ?? "", path: url.pathname, contentType: req.headers["content-type"], json })
       const apiId = randomUUID()
-      const send = (status: number, payload?: unknown) => {
+      const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
         if (payload === undefined) {
-          res.writeHead(status)
+          res.writeHead(status, headers)
           return res.end()
         }
-        res.writeHead(status, { "content-type": "application/json" })
+        res.writeHead(status, { "content-type": "application/json", ...headers })
         res.end(JSON.stringify(payload))
       }
       if (req.headers.authorization !== expectedAuth) return send(401, { api_id: apiId, error: "authentication failed" })
       if (pending !== undefined) {
         const p = pending
         pending = undefined
-        return send(p.status, { api_id: apiId, error: p.error })
+        return send(p.status, { api_id: apiId, error: p.error }, p.retryAfterSeconds !== undefined ? { "retry-after": String(p.retryAfterSeconds) } : {})
       }
       const base = `/v1/Account/${authId}`
       if (req.method === "POST" && url.pathname === `${base}/Call/`) {
@@ -85,8 +85,8 @@ export const startPlivoFake = async (authId: string, authToken: string): Promise
   return {
     origin: `http://127.0.0.1:${port}`,
     requests,
-    failNext: (status, error) => {
-      pending = { status, error }
+    failNext: (status, error, retryAfterSeconds) => {
+      pending = { status, error, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }
     },
     close: () => new Promise((resolve) => server.close(() => resolve()))
   }

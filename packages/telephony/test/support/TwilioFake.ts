@@ -21,8 +21,8 @@ export interface RecordedRequest {
 export interface TwilioFake {
   readonly origin: string
   readonly requests: Array<RecordedRequest>
-  /** Answer the next request with this error instead of serving it. */
-  failNext(status: number, code: number, message: string): void
+  /** Answer the next request with this error instead of serving it (optionally with Retry-After seconds). */
+  failNext(status: number, code: number, message: string, retryAfterSeconds?: number): void
   /** The call resources created so far, by CallSid. */
   readonly calls: Map<string, Record<string, unknown>>
   close(): Promise<void>
@@ -41,7 +41,7 @@ export const sid = (prefix: string): string => prefix + randomBytes(16).toString
 export const startTwilioFake = async (accountSid: string, authToken: string): Promise<TwilioFake> => {
   const requests: Array<RecordedRequest> = []
   const calls = new Map<string, Record<string, unknown>>()
-  let pendingFailure: { status: number; code: number; message: string } | undefined
+  let pendingFailure: { status: number; code: number; message: string; retryAfterSeconds?: number } | undefined
   const expectedAuth = "Basic " + Buffer.from(`${accountSid}:${authToken}`).toString("base64")
 
   const server: Server = createServer((req, res) => {
@@ -50,18 +50,18 @@ export const startTwilioFake = async (accountSid: string, authToken: string): Pr
       const url = new URL(req.url ?? "/", "http://127.0.0.1")
       const form = [...new URLSearchParams(body)]
       requests.push({ method: req.method ?? "", path: url.pathname, contentType: req.headers["content-type"], form })
-      const send = (status: number, payload: unknown) => {
-        res.writeHead(status, { "content-type": "application/json" })
+      const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { "content-type": "application/json", ...headers })
         res.end(JSON.stringify(payload))
       }
-      const error = (status: number, code: number, message: string) =>
-        send(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status })
+      const error = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
+        send(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, headers)
 
       if (req.headers.authorization !== expectedAuth) return error(401, 20003, "Authenticate")
       if (pendingFailure !== undefined) {
         const f = pendingFailure
         pendingFailure = undefined
-        return error(f.status, f.code, f.message)
+        return error(f.status, f.code, f.message, f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {})
       }
       const fields = Object.fromEntries(form)
       const base = `/2010-04-01/Accounts/${accountSid}/Calls`
@@ -106,8 +106,8 @@ export const startTwilioFake = async (accountSid: string, authToken: string): Pr
     origin: `http://127.0.0.1:${port}`,
     requests,
     calls,
-    failNext: (status, code, message) => {
-      pendingFailure = { status, code, message }
+    failNext: (status, code, message, retryAfterSeconds) => {
+      pendingFailure = { status, code, message, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }
     },
     close: () => new Promise((resolve) => server.close(() => resolve()))
   }
