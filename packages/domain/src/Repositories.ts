@@ -8,6 +8,7 @@ import { AnalyticsRepo } from "./AnalyticsRepo.ts"
 import { ApiKeyRepo } from "./ApiKeyRepo.ts"
 import { AuditRepo } from "./AuditRepo.ts"
 import { CallEventRepo } from "./CallEventRepo.ts"
+import { CallNoteRepo } from "./CallNoteRepo.ts"
 import { CallQueueRepo } from "./CallQueueRepo.ts"
 import { CallRepo } from "./CallRepo.ts"
 import { CampaignRepo } from "./CampaignRepo.ts"
@@ -18,8 +19,10 @@ import { DispositionRepo } from "./DispositionRepo.ts"
 import { DncRepo } from "./DncRepo.ts"
 import { OrganizationRepo } from "./OrganizationRepo.ts"
 import { PhoneNumberRepo } from "./PhoneNumberRepo.ts"
+import { RecordingRepo } from "./RecordingRepo.ts"
 import { SessionRepo } from "./SessionRepo.ts"
 import { UserRepo } from "./UserRepo.ts"
+import { VoicemailRepo } from "./VoicemailRepo.ts"
 import { VoiceServerRepo } from "./VoiceServerRepo.ts"
 
 export const layer = Layer.mergeAll(
@@ -28,6 +31,7 @@ export const layer = Layer.mergeAll(
   ApiKeyRepo.layer,
   AuditRepo.layer,
   CallEventRepo.layer,
+  CallNoteRepo.layer,
   CallQueueRepo.layer,
   CallRepo.layer,
   CampaignRepo.layer,
@@ -38,7 +42,9 @@ export const layer = Layer.mergeAll(
   DncRepo.layer,
   OrganizationRepo.layer,
   PhoneNumberRepo.layer,
+  RecordingRepo.layer,
   SessionRepo.layer,
   UserRepo.layer,
+  VoicemailRepo.layer,
   VoiceServerRepo.layer
 )

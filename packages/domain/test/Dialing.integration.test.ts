@@ -8,6 +8,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { CallEventRepo } from "../src/CallEventRepo.ts"
+import { CallNoteRepo } from "../src/CallNoteRepo.ts"
 import { CallQueueRepo } from "../src/CallQueueRepo.ts"
 import { CallRepo } from "../src/CallRepo.ts"
 import { CampaignRepo } from "../src/CampaignRepo.ts"
@@ -17,6 +18,8 @@ import { DncRepo } from "../src/DncRepo.ts"
 import type { ContactId } from "../src/Ids.ts"
 import type { E164 } from "../src/Phone.ts"
 import { PhoneNumberRepo } from "../src/PhoneNumberRepo.ts"
+import { RecordingRepo } from "../src/RecordingRepo.ts"
+import { VoicemailRepo } from "../src/VoicemailRepo.ts"
 import * as Tenancy from "../src/Tenancy.ts"
 import { backends, layerTimeout } from "./support/backends.ts"
 import * as F from "./support/fixtures.ts"
@@ -24,7 +27,7 @@ import { newCall, newCampaign, newContact } from "./support/inputs.ts"
 
 const repos = Layer.mergeAll(
   CampaignRepo.layer, CallQueueRepo.layer, CallRepo.layer, CallEventRepo.layer, ContactRepo.layer,
-  DncRepo.layer, PhoneNumberRepo.layer, DispositionRepo.layer
+  DncRepo.layer, PhoneNumberRepo.layer, DispositionRepo.layer, CallNoteRepo.layer, RecordingRepo.layer, VoicemailRepo.layer
 )
 
 const t0 = new Date("2026-11-25T15:00:00Z")
@@ -202,6 +205,45 @@ for (const backend of backends("dialing")) {
           })
           assert.strictEqual(finished.price, "0.01400")
           assert.deepStrictEqual(yield* calls.live(org, campaign.id), [], "a completed call is no longer live")
+        }))
+
+      it.effect("a call's recordings, notes and voicemails; deleting the contact removes its notes and voicemails", () =>
+        Effect.gen(function*() {
+          const contacts = yield* ContactRepo
+          const calls = yield* CallRepo
+          const recordings = yield* RecordingRepo
+          const notes = yield* CallNoteRepo
+          const voicemails = yield* VoicemailRepo
+          const org = yield* F.organization("artifacts")
+          const contact = yield* contacts.create(org, newContact("+14155550701"))
+          const call = yield* calls.create(org, newCall(null, contact.id))
+
+          const rec = yield* recordings.create(org, {
+            callId: call.id, kind: "call", provider: "twilio", providerRecordingId: "RE9", url: "https://example.com/RE9.mp3",
+            durationSeconds: null, status: "in_progress", contentType: "audio/mpeg"
+          })
+          const done = yield* recordings.setStatus(org, rec.id, "completed", 42)
+          assert.deepStrictEqual([done.status, done.durationSeconds], ["completed", 42])
+          assert.deepStrictEqual((yield* recordings.forCall(org, call.id)).map((r) => r.id), [rec.id])
+
+          const note = yield* notes.add(org, { contactId: contact.id, callId: call.id, authorId: null, body: "Call back after 3pm" })
+          yield* notes.edit(org, note.id, "Call back after 4pm")
+          const page = yield* notes.forContact(org, contact.id, {})
+          assert.deepStrictEqual(page.items.map((n) => n.body), ["Call back after 4pm"])
+
+          const vm = yield* voicemails.record(org, {
+            callId: null, contactId: contact.id, recordingId: rec.id, direction: "received", fromNumber: contact.phone,
+            durationSeconds: 20, transcript: "hi, returning your call"
+          })
+          assert.deepStrictEqual((yield* voicemails.unheard(org)).map((v) => v.id), [vm.id])
+          yield* voicemails.markListened(org, vm.id, t0)
+          assert.deepStrictEqual(yield* voicemails.unheard(org), [])
+
+          yield* contacts.remove(org, contact.id)
+          assert.deepStrictEqual((yield* notes.forContact(org, contact.id, {})).items, [])
+          assert.deepStrictEqual(yield* voicemails.forContact(org, contact.id), [])
+          assert.strictEqual((yield* calls.findById(org, call.id)).contactId, null, "the call stays, without its contact")
+          assert.strictEqual((yield* recordings.findById(org, rec.id)).callId, call.id, "its recording stays with it")
         }))
 
       it.effect("DNC entries block by scope and expire; global entries are visible to every tenant", () =>
