@@ -14,7 +14,7 @@
  */
 import { ContactStatus, CrmType } from "@autodialer/domain/Enums"
 import { E164 } from "@autodialer/domain/Phone"
-import type { IanaTimeZone } from "@autodialer/domain/TimeZone"
+import { IanaTimeZone } from "@autodialer/domain/TimeZone"
 import { Context, Effect, Schema } from "effect"
 import type { CrmError } from "./CrmError.ts"
 
@@ -22,21 +22,22 @@ import type { CrmError } from "./CrmError.ts"
  * A contact as read from a CRM, in the domain's terms (`Contact` from @autodialer/domain):
  * the sync workflow upserts it by (organization, `crmId`, source CRM).
  */
-export interface CrmContact {
-  readonly crmId: string
-  readonly firstName: string | null
-  readonly lastName: string | null
-  readonly email: string | null
-  readonly phone: E164
-  readonly company: string | null
+export const CrmContact = Schema.Struct({
+  crmId: Schema.String,
+  firstName: Schema.NullOr(Schema.String),
+  lastName: Schema.NullOr(Schema.String),
+  email: Schema.NullOr(Schema.String),
+  phone: E164,
+  company: Schema.NullOr(Schema.String),
   /** The CRM's lead status / lifecycle stage, verbatim (domain `Contact.stage`). */
-  readonly stage: string | null
-  readonly timeZone: IanaTimeZone | null
-  readonly doNotCall: boolean
-  readonly custom: Readonly<Record<string, string>>
+  stage: Schema.NullOr(Schema.String),
+  timeZone: Schema.NullOr(IanaTimeZone),
+  doNotCall: Schema.Boolean,
+  custom: Schema.Record(Schema.String, Schema.String),
   /** ISO 8601 UTC. */
-  readonly modifiedAt: string
-}
+  modifiedAt: Schema.String
+})
+export type CrmContact = typeof CrmContact.Type
 
 /** One problem with one field of a CRM record. */
 export class FieldIssue extends Schema.Class<FieldIssue>("@autodialer/crm-sync/FieldIssue")({
@@ -85,14 +86,16 @@ export class SyncCheckpoint extends Schema.Class<SyncCheckpoint>("@autodialer/cr
   }
 }
 
-export interface ContactPage {
-  readonly contacts: ReadonlyArray<CrmContact>
-  readonly rejected: ReadonlyArray<RecordRejected>
+/** One page of a pull. A Schema, so it can cross a Temporal activity boundary as JSON. */
+export const ContactPage = Schema.Struct({
+  contacts: Schema.Array(CrmContact),
+  rejected: Schema.Array(RecordRejected),
   /** Pass back to get the next page. */
-  readonly checkpoint: SyncCheckpoint
+  checkpoint: SyncCheckpoint,
   /** True when this was the last page of the run (then `checkpoint.nextRun` starts the next run). */
-  readonly done: boolean
-}
+  done: Schema.Boolean
+})
+export type ContactPage = typeof ContactPage.Type
 
 export const CallOutcome = Schema.Literals(["answered", "no_answer", "busy", "failed", "voicemail", "cancelled"])
 export type CallOutcome = typeof CallOutcome.Type
@@ -128,10 +131,13 @@ export class CallActivity extends Schema.Class<CallActivity>("@autodialer/crm-sy
 }) {}
 
 /** What happened to one activity of a push. */
-export type PushOutcome =
-  | { readonly _tag: "Created"; readonly idempotencyKey: string; readonly crmActivityId: string }
-  | { readonly _tag: "Duplicate"; readonly idempotencyKey: string; readonly crmActivityId: string }
-  | { readonly _tag: "Failed"; readonly idempotencyKey: string; readonly message: string; readonly retryable: boolean }
+export const PushOutcome = Schema.Union([
+  Schema.TaggedStruct("Created", { idempotencyKey: Schema.String, crmActivityId: Schema.String }),
+  /** The CRM already had this key: nothing was created. */
+  Schema.TaggedStruct("Duplicate", { idempotencyKey: Schema.String, crmActivityId: Schema.String }),
+  Schema.TaggedStruct("Failed", { idempotencyKey: Schema.String, message: Schema.String, retryable: Schema.Boolean })
+])
+export type PushOutcome = typeof PushOutcome.Type
 
 export class StatusUpdate extends Schema.Class<StatusUpdate>("@autodialer/crm-sync/StatusUpdate")({
   crmRecordId: Schema.String.pipe(Schema.check(Schema.isNonEmpty())),
@@ -140,18 +146,21 @@ export class StatusUpdate extends Schema.Class<StatusUpdate>("@autodialer/crm-sy
   status: ContactStatus
 }) {}
 
-export interface DncEntry {
-  readonly crmId: string
-  readonly phone: E164 | null
-  readonly doNotCall: boolean
-}
+export const DncEntry = Schema.Struct({
+  crmId: Schema.String,
+  /** Null when the CRM record has no readable phone: match it by `crmId`. */
+  phone: Schema.NullOr(E164),
+  doNotCall: Schema.Boolean
+})
+export type DncEntry = typeof DncEntry.Type
 
-export interface DncPage {
-  readonly entries: ReadonlyArray<DncEntry>
-  readonly rejected: ReadonlyArray<RecordRejected>
+export const DncPage = Schema.Struct({
+  entries: Schema.Array(DncEntry),
+  rejected: Schema.Array(RecordRejected),
   /** Null when there are no more pages. */
-  readonly nextCursor: string | null
-}
+  nextCursor: Schema.NullOr(Schema.String)
+})
+export type DncPage = typeof DncPage.Type
 
 export interface CrmConnectorShape {
   readonly provider: CrmType

@@ -13,7 +13,7 @@ import { Effect, Layer, Redacted, Schema } from "effect"
 import type { HttpClient } from "effect/http"
 import {
   CallActivity,
-  type ContactPage,
+  ContactPage,
   CrmConnector,
   type CrmError,
   type DncEntry,
@@ -139,6 +139,9 @@ export const crmContract = (target: ContractTarget) => {
           assert.strictEqual(ana.email, "ana@example.com")
           assert.strictEqual(contacts.find((c) => c.crmId === id(3))!.phone, "+442079460958")
           assert.strictEqual(contacts.find((c) => c.crmId === id(2))!.doNotCall, true)
+          // Pages cross Temporal activity boundaries as JSON.
+          const wire = JSON.parse(JSON.stringify(Schema.encodeSync(ContactPage)(pages[0]!)))
+          assert.deepStrictEqual(Schema.decodeUnknownSync(ContactPage)(wire), pages[0])
           const last = pages.at(-1)!.checkpoint
           assert.strictEqual(last.highWater, new Date(Math.max(...fake.state.contacts.map((c) => c.modifiedAt))).toISOString())
           assert.strictEqual(last.cursor, null)
