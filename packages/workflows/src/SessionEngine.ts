@@ -10,6 +10,7 @@
  * and it performs no I/O. The activity executes the commands it returns.
  */
 import { Context } from "effect"
+import type { PacingMode } from "./CampaignConfig.ts"
 
 /** A contact the session has reserved for itself and hands to the engine. */
 export interface EngineContact {
@@ -47,6 +48,15 @@ export interface RestoredCall {
 export interface RestoreInput {
   /** Unique per session attempt: engine call ids are minted from it. */
   readonly sessionId: string
+  readonly campaignId: string
+  readonly pacing: PacingMode
+  /** The campaign's zone: contacts without one are judged in it. */
+  readonly timeZone: string
+  readonly callerId: string
+  readonly ringTimeoutSeconds: number
+  /** Compliance floor on ring time before a dial may be given up (FCC: 15 s). */
+  readonly minRingSeconds: number
+  readonly safeHarbourMessage: string
   readonly now: number
   readonly agents: ReadonlyArray<RestoredAgent>
   readonly calls: ReadonlyArray<RestoredCall>
@@ -77,12 +87,28 @@ export type EngineEvent =
 export type AttemptOutcome = "human_answered" | "abandoned" | "answering_machine" | "no_answer" | "busy" | "failed"
 
 export type EngineCommand =
-  | { readonly _tag: "Dial"; readonly callId: string; readonly contactId: string; readonly number: string }
+  | {
+      readonly _tag: "Dial"
+      readonly callId: string
+      readonly contactId: string
+      readonly number: string
+      /** When the engine chooses them (caller-ID pool, ring time, AMD); otherwise the host's defaults. */
+      readonly callerId?: string
+      readonly ringTimeoutSeconds?: number
+      readonly amd?: "off" | "detect" | "detectAndDropVoicemail"
+    }
   | { readonly _tag: "Bridge"; readonly callId: string; readonly agentId: string }
   | { readonly _tag: "PlaySafeHarbourAndRelease"; readonly callId: string }
   | { readonly _tag: "HangUp"; readonly callId: string; readonly reason: string }
-  | { readonly _tag: "ScheduleRetry"; readonly contactId: string; readonly callId: string; readonly at: number; readonly outcome: AttemptOutcome }
-  | { readonly _tag: "MarkContactDone"; readonly contactId: string; readonly callId: string; readonly outcome: AttemptOutcome; readonly reason: "connected" | "attemptsExhausted" }
+  /** `callId` is absent when the contact was not dialled (e.g. deferred by a compliance rule). */
+  | { readonly _tag: "ScheduleRetry"; readonly contactId: string; readonly callId?: string; readonly at: number; readonly outcome: AttemptOutcome }
+  | {
+      readonly _tag: "MarkContactDone"
+      readonly contactId: string
+      readonly callId?: string
+      readonly outcome: AttemptOutcome
+      readonly reason: "connected" | "attemptsExhausted" | "blocked"
+    }
 
 export interface EngineStep<S> {
   readonly state: S

@@ -62,7 +62,7 @@ export interface DialRecord {
 }
 
 export interface CallPatch {
-  readonly status: InFlightStatus | "completed" | "busy" | "no_answer" | "failed" | "canceled"
+  readonly status?: InFlightStatus | "completed" | "busy" | "no_answer" | "failed" | "canceled"
   readonly answeredBy?: string
   readonly answeredAt?: number
   readonly endedAt?: number
@@ -72,7 +72,7 @@ export interface CallPatch {
 
 export type ContactResult =
   | { readonly _tag: "Retry"; readonly at: number; readonly outcome: AttemptOutcome }
-  | { readonly _tag: "Done"; readonly status: "completed" | "exhausted"; readonly outcome: AttemptOutcome }
+  | { readonly _tag: "Done"; readonly status: "completed" | "exhausted" | "removed"; readonly outcome: AttemptOutcome }
 
 export interface SessionStoreService {
   readonly snapshot: (campaignId: string, abandonSince: number) => Effect.Effect<SessionSnapshot, SqlError>
@@ -228,7 +228,7 @@ export class SessionStore extends Context.Service<SessionStore, SessionStoreServ
             ${JSON.stringify(event)}::jsonb, ${ts(event.at)})
           ON CONFLICT (provider, provider_event_key) DO NOTHING RETURNING id`.pipe(Effect.map((rows) => rows.length > 0))
 
-      const dbStatus = (s: CallPatch["status"]): string => {
+      const dbStatus = (s: NonNullable<CallPatch["status"]>): string => {
         switch (s) {
           case "dialing": return "initiated"
           case "answered":
@@ -239,7 +239,7 @@ export class SessionStore extends Context.Service<SessionStore, SessionStoreServ
 
       const updateCall: SessionStoreService["updateCall"] = (callId, p) =>
         sql`UPDATE calls SET
-            status = ${dbStatus(p.status)},
+            status = ${p.status === undefined ? sql`status` : dbStatus(p.status)},
             answered_by = coalesce(${p.answeredBy ?? null}, answered_by),
             answered_at = coalesce(answered_at, ${p.answeredAt === undefined ? null : ts(p.answeredAt)}),
             ended_at = coalesce(ended_at, ${p.endedAt === undefined ? null : ts(p.endedAt)}),
@@ -251,8 +251,9 @@ export class SessionStore extends Context.Service<SessionStore, SessionStoreServ
         (result._tag === "Retry"
           ? sql`UPDATE campaign_contacts SET status = 'pending', next_attempt_at = ${ts(result.at)}, last_outcome = ${result.outcome},
               updated_at = ${ts(at)} WHERE id = ${contactId} AND status = 'dialing'`
-          : sql`UPDATE campaign_contacts SET status = ${result.status}, last_outcome = ${result.outcome}, updated_at = ${ts(at)}
-              WHERE id = ${contactId} AND status = 'dialing'`).pipe(Effect.asVoid)
+          : sql`UPDATE campaign_contacts SET status = ${result.status}, last_outcome = ${result.outcome}, updated_at = ${ts(at)},
+              reserved_by = NULL, reserved_until = NULL
+              WHERE id = ${contactId} AND status IN ('dialing', 'reserved')`).pipe(Effect.asVoid)
 
       const setAgent: SessionStoreService["setAgent"] = (campaignId, agentId, state, callId) =>
         sql`UPDATE campaign_agents SET state = ${state}, call_id = ${callId}, updated_at = now()

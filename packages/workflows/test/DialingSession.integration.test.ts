@@ -23,6 +23,7 @@ import { query, seedCampaign } from "./support/Campaign.ts"
 import { openNowConfig } from "./support/Config.ts"
 import { type TestDatabase, createTestDatabase } from "./support/Database.ts"
 import * as ProgressiveEngine from "./support/ProgressiveEngine.ts"
+import * as DialerEngineAdapter from "../src/DialerEngineAdapter.ts"
 import { type TemporalHandles, connectTemporal, eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
 
 const pg = postgres()
@@ -35,7 +36,7 @@ const fastCarrier: SimulatedCarrier.Options = {
 }
 
 const config = (patch: Partial<CampaignConfig> = {}): CampaignConfig =>
-  openNowConfig({ maxAttempts: 2, retryDelaySeconds: 1, maxLinesPerAgent: 1, abandonLimit: 0.03, sessionHeartbeatTimeoutSeconds: 5, ...patch })
+  openNowConfig({ pacing: "progressive", maxAttempts: 2, retryDelaySeconds: 1, maxLinesPerAgent: 1, abandonLimit: 0.03, sessionHeartbeatTimeoutSeconds: 5, ...patch })
 
 describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal dev server + simulated carrier)", () => {
   let db: TestDatabase
@@ -58,7 +59,10 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
   }
 
   /** The worker's app layers over the test database, with probes on the carrier and the engine. */
-  const harness = (store: Layer.Layer<SessionStore, never, import("effect/sql").SqlClient.SqlClient> = SessionStore.layerPg): Harness => {
+  const harness = (
+    store: Layer.Layer<SessionStore, never, import("effect/sql").SqlClient.SqlClient> = SessionStore.layerPg,
+    base: SessionEngineService = DialerEngineAdapter.dialerEngine as unknown as SessionEngineService
+  ): Harness => {
     const dialled = new Map<string, number>()
     const restores: Array<RestoreInput> = []
     const carrier = Layer.effect(Telephony, Effect.gen(function*() {
@@ -72,12 +76,12 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
       })
     })).pipe(Layer.provide(CallStore.layerMemory))
     const engine = Layer.succeed(SessionEngine, {
-      ...ProgressiveEngine.progressiveEngine,
+      ...base,
       restore: (input: RestoreInput) => {
         restores.push(input)
-        return ProgressiveEngine.progressiveEngine.restore(input)
+        return base.restore(input)
       }
-    } as unknown as SessionEngineService)
+    })
     const layer = Layer.mergeAll(store, EventBus.layerPg, carrier, engine).pipe(Layer.provide(db.layer))
     const runtime: ManagedRuntime.ManagedRuntime<SessionServices, unknown> = ManagedRuntime.make(layer)
     runtime.runFork(CarrierIngress.forward)
@@ -96,7 +100,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     const taskQueue = uniqueTaskQueue(label)
     const worker = await createCampaignWorker({
       connection: t.nativeConnection, taskQueue, workflowBundle: await sharedBundle(), heartbeatThrottleMs: 300,
-      activities: createActivities({ runtime: h.runtime, session: { tickMs: 100, idleExitMs: 1_500, ringTimeoutSec: 5 } })
+      activities: createActivities({ runtime: h.runtime, session: { tickMs: 100, idleExitMs: 1_500, ringTimeoutSec: 5, minRingSeconds: 5 } })
     })
     try {
       await withWorker(worker, async () => {
@@ -198,7 +202,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
   }, 90_000)
 
   it("pauses with calls in flight: they finish, no new dial is placed while paused, and resume completes the campaign", async () => {
-    const h = harness()
+    const h = harness(SessionStore.layerPg, ProgressiveEngine.progressiveEngine as unknown as SessionEngineService)
     await runCampaign("pause", h, config(), async (handle, campaignId) => {
       await eventually(() => callsOf(campaignId), (rows) => rows.filter((r) => !r.ended).length >= 3, 20_000, "calls in flight")
       await handle.executeUpdate(Updates.pause, { args: ["team meeting"] })

@@ -42,6 +42,8 @@ export interface SessionOptions {
   readonly ringTimeoutSec: number
   /** The safe-harbour message played to an answered call no agent can take. */
   readonly safeHarbourMessage: string
+  /** Compliance floor on ring time (FCC: 15 s); tests lower it to run fast. */
+  readonly minRingSeconds: number
   /** Longest wait for a carrier event before the engine gets a Tick. */
   readonly tickMs: number
   /** How long a reservation lasts without renewal (a dead session's rows come back after it). */
@@ -55,6 +57,7 @@ export interface SessionOptions {
 export const defaultSessionOptions: SessionOptions = {
   callerId: "+14155550100",
   ringTimeoutSec: 25,
+  minRingSeconds: 15,
   safeHarbourMessage: "Sorry we missed you. This call was from Autodialer; to opt out, call +14155550100.",
   tickMs: 250,
   leaseMs: 60_000,
@@ -147,7 +150,9 @@ export const runSession = (
     const start = yield* Clock.currentTimeMillis
     const snap = yield* store.snapshot(campaignId, start - options.abandonWindowMs)
     let state = engine.restore({
-      sessionId, now: start, agents: snap.agents, calls: snap.calls, abandon: snap.abandon,
+      sessionId, campaignId, pacing: config.pacing, timeZone: config.timeZone, callerId: options.callerId,
+      ringTimeoutSeconds: options.ringTimeoutSec, minRingSeconds: options.minRingSeconds,
+      safeHarbourMessage: options.safeHarbourMessage, now: start, agents: snap.agents, calls: snap.calls, abandon: snap.abandon,
       maxAttempts: config.maxAttempts, retryDelayMs: config.retryDelaySeconds * 1000,
       abandonLimit: config.abandonLimit, maxLinesPerAgent: config.maxLinesPerAgent
     })
@@ -173,9 +178,10 @@ export const runSession = (
 
     const zoneOf = (contact: EngineContact): string => contact.timeZone === "" ? config.timeZone : contact.timeZone
 
-    const originate = (callId: string, contact: EngineContact) =>
+    const originate = (callId: string, contact: EngineContact, chosen: { callerId?: string; ringTimeoutSeconds?: number } = {}) =>
       telephony.originate({
-        to: contact.number, from: options.callerId, ringTimeoutSec: options.ringTimeoutSec, amd: "detect", record: false,
+        to: contact.number, from: chosen.callerId ?? options.callerId,
+        ringTimeoutSec: chosen.ringTimeoutSeconds ?? options.ringTimeoutSec, amd: "detect", record: false,
         // One key per contact and attempt: a re-issued originate can never dial the attempt twice.
         idempotencyKey: `${contact.contactId}:${contact.attempt}`
       }).pipe(
@@ -213,7 +219,10 @@ export const runSession = (
             }
             calls.set(command.callId, { contactId: contact.contactId, attempt: contact.attempt, rank: 1 })
             dialsPlaced++
-            const placed = yield* Effect.result(originate(command.callId, contact))
+            const placed = yield* Effect.result(originate(command.callId, contact, {
+              ...(command.callerId === undefined ? {} : { callerId: command.callerId }),
+              ...(command.ringTimeoutSeconds === undefined ? {} : { ringTimeoutSeconds: command.ringTimeoutSeconds })
+            }))
             if (placed._tag === "Failure") {
               const error = placed.failure
               if (error._tag === "SqlError") return yield* Effect.fail(error)
@@ -251,7 +260,14 @@ export const runSession = (
             return
           }
           case "ScheduleRetry": {
-            yield* store.updateCall(command.callId, { status: "completed", outcome: command.outcome })
+            if (command.callId === undefined) {
+              // Never dialled (deferred by the engine): back to the queue until then.
+              contacts.delete(command.contactId)
+              zones.delete(command.contactId)
+              yield* store.release(sessionId, [command.contactId], command.at)
+              return
+            }
+            yield* store.updateCall(command.callId, { outcome: command.outcome })
             // A retry falls due no earlier than the contact's window opens; the
             // window is checked again when it is reserved, since it may move.
             const zone = zones.get(command.contactId) ?? config.timeZone
@@ -262,9 +278,11 @@ export const runSession = (
           }
           case "MarkContactDone": {
             zones.delete(command.contactId)
-            yield* store.updateCall(command.callId, { status: "completed", outcome: command.outcome })
+            contacts.delete(command.contactId)
+            if (command.callId !== undefined) yield* store.updateCall(command.callId, { outcome: command.outcome })
             yield* store.finishContact(command.contactId, {
-              _tag: "Done", status: command.reason === "connected" ? "completed" : "exhausted", outcome: command.outcome
+              _tag: "Done", status: command.reason === "connected" ? "completed" : command.reason === "blocked" ? "removed" : "exhausted",
+              outcome: command.outcome
             }, now)
             return
           }
