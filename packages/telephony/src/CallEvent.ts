@@ -49,7 +49,11 @@ const common = {
 }
 
 export const Initiated = Schema.TaggedStruct("Initiated", common)
-export const Ringing = Schema.TaggedStruct("Ringing", common)
+export const Ringing = Schema.TaggedStruct("Ringing", {
+  ...common,
+  /** The far end sent media before answering (SIP 183 with SDP): a ringback tone or an announcement. */
+  earlyMedia: Schema.optionalKey(Schema.Boolean)
+})
 export const Answered = Schema.TaggedStruct("Answered", {
   ...common,
   answeredBy: AnsweredBy,

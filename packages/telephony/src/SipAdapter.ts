@@ -230,7 +230,10 @@ export const make = (config: SipConfig) =>
             onTrying: () => push({ _tag: "Initiated", ...common(callId, sipCallId, "trying") }),
             onProgress: (response) => {
               const code = response.message.statusCode ?? 0
-              if (code === 180 || code === 183) push({ _tag: "Ringing", ...common(callId, sipCallId, "ringing") })
+              if (code === 180 || code === 183) {
+                const earlyMedia = code === 183 && (response.message.getHeader("Content-Type") ?? "").includes("application/sdp")
+                push({ _tag: "Ringing", ...common(callId, sipCallId, "ringing"), ...(earlyMedia ? { earlyMedia } : {}) })
+              }
             },
             onAccept: () => {
               live.answeredAt = Date.now()

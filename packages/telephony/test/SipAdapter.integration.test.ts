@@ -80,6 +80,22 @@ describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSock
       assert.strictEqual(result.exitCode, 0, result.sippOutput)
     }), 30_000)
 
+  it.live("early media: 183 with SDP is ringing with early media, then the answer", () =>
+    Effect.gen(function*() {
+      const result = yield* place("early-media.xml", {
+        during: (callId) =>
+          Effect.gen(function*() {
+            const telephony = yield* Telephony
+            yield* Stream.runHead(telephony.events.pipe(Stream.filter((e) => e._tag === "Answered")))
+            yield* telephony.hangUp(callId)
+          })
+      })
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "Answered", "Completed"])
+      const ringing = result.events.find((e) => e._tag === "Ringing")
+      assert.isTrue(ringing?._tag === "Ringing" && ringing.earlyMedia === true)
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+
   it.live("486 Busy Here maps to busy", () =>
     Effect.gen(function*() {
       const result = yield* place("busy.xml")
