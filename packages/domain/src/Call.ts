@@ -9,7 +9,7 @@ import { Schema } from "effect"
 import { Model } from "effect/schema"
 import { AnsweredBy, CallDirection, CallOutcome, CallStatus, Provider, TranscriptStatus } from "./Enums.ts"
 import {
-  CreatedAt, DbTimestamp, Decimal, Json, JsonObject, NonBlank, NonNegativeInt, NullableTimestamp, OrgId, UpdatedAt
+  CreatedAt, Currency, DbTimestamp, Decimal, Json, JsonObject, NonBlank, NonNegativeInt, NullableTimestamp, OrgId, UpdatedAt
 } from "./Fields.ts"
 import {
   CallEventId, CallId, CampaignContactId, CampaignId, ContactId, DispositionId, PhoneNumberId, UserId, VoiceServerId
@@ -49,7 +49,7 @@ export class Call extends Model.Class<Call>("Call")({
   /** Seconds billed by the carrier (seed 001 `call_logs.duration`). */
   billableSeconds: Schema.NullOr(NonNegativeInt),
   price: Schema.NullOr(Decimal),
-  priceUnit: Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Z]{3}$/)))),
+  priceUnit: Schema.NullOr(Currency),
   recordingUrl: Schema.NullOr(Schema.String),
   transcript: Schema.NullOr(Schema.String),
   transcriptStatus: TranscriptStatus,

@@ -21,11 +21,17 @@ const LocalTime = Schema.String.pipe(Schema.check(Schema.makeFilter((s: string) 
  * contact's local time; `fallbackTimeZone` applies when the contact has none.
  */
 export const CallingWindow = Schema.Struct({
-  days: Schema.Array(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 6 })))),
+  days: Schema.Array(Schema.Int.pipe(Schema.check(Schema.makeFilter((d: number) =>
+    d >= 0 && d <= 6 ? undefined : `day ${d} is not a weekday number (expected 0 = Sunday .. 6 = Saturday)`
+  )))),
   start: LocalTime,
   end: LocalTime,
   fallbackTimeZone: IanaTimeZone
-})
+}).pipe(Schema.check(Schema.makeFilter((w) =>
+  w.start < w.end
+    ? undefined
+    : { path: ["end"], issue: `calling window end ${w.end} is not after start ${w.start} (expected e.g. 09:00-20:00 in the contact's local time)` }
+)))
 export type CallingWindow = typeof CallingWindow.Type
 
 const Rate = Schema.Number.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1 })))
@@ -60,6 +66,16 @@ export const RetryRule = Schema.Struct({
 })
 export type RetryRule = typeof RetryRule.Type
 
+/** At most one rule per outcome: two rules for "busy" would be ambiguous. */
+export const RetryRules = Schema.Array(RetryRule).pipe(Schema.check(Schema.makeFilter((rules) => {
+  const seen = new Set<string>()
+  for (const rule of rules) {
+    if (seen.has(rule.outcome)) return `retry rules name outcome '${rule.outcome}' twice (expected at most one rule per outcome)`
+    seen.add(rule.outcome)
+  }
+  return undefined
+})))
+
 export const AmdPolicy = Schema.Struct({
   enabled: Schema.Boolean,
   /** What to do when a machine answers. */
@@ -89,7 +105,7 @@ export class Campaign extends Model.Class<Campaign>("Campaign")({
   callingWindow: Json(CallingWindow),
   abandonPolicy: Json(AbandonPolicy),
   attemptRules: Json(AttemptRules),
-  retryRules: Json(Schema.Array(RetryRule)),
+  retryRules: Json(RetryRules),
   pacing: Json(PacingSettings),
   /** Caller ids rotated for this campaign; empty means the org default number. */
   callerIdPool: Schema.Array(PhoneNumberId),

@@ -7,7 +7,7 @@
 import { Schema } from "effect"
 import { Model } from "effect/schema"
 import { ConsentStatus, ContactStatus, CrmType } from "./Enums.ts"
-import { CreatedAt, Json, JsonObject, NullableTimestamp, OrgId, Tags, UpdatedAt } from "./Fields.ts"
+import { CreatedAt, IsoTimestampText, Json, JsonObject, NullableTimestamp, OrgId, Tags, UpdatedAt } from "./Fields.ts"
 import { ContactId, UserId } from "./Ids.ts"
 import { E164 } from "./Phone.ts"
 import { IanaTimeZone, TimeZoneSource } from "./TimeZone.ts"
@@ -23,7 +23,7 @@ export const Consent = Schema.Struct({
   status: ConsentStatus,
   /** How it was obtained: "web_form", "verbal", "crm", "import". */
   method: Schema.NullOr(Schema.String),
-  capturedAt: Schema.NullOr(Schema.String),
+  capturedAt: Schema.NullOr(IsoTimestampText),
   /** Free text or URL pointing to the evidence. */
   evidence: Schema.NullOr(Schema.String)
 })

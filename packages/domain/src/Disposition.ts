@@ -6,14 +6,14 @@
  */
 import { Schema } from "effect"
 import { Model } from "effect/schema"
-import { CreatedAt, NonBlank, OrgId, UpdatedAt } from "./Fields.ts"
+import { CreatedAt, Matching, NonBlank, OrgId, UpdatedAt } from "./Fields.ts"
 import { DispositionId } from "./Ids.ts"
 
 export class Disposition extends Model.Class<Disposition>("Disposition")({
   id: Model.GeneratedByApp(DispositionId),
   orgId: OrgId,
   /** Stable machine code, unique per org ("sale", "not_interested"). */
-  code: Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z][a-z0-9_]{0,62}$/))),
+  code: Matching(/^[a-z][a-z0-9_]{0,62}$/, "disposition code", "lower_snake_case such as not_interested"),
   label: NonBlank,
   humanAnswered: Schema.Boolean,
   /** A conversation with the right person happened (right-party contact). */

@@ -82,5 +82,21 @@ export const NonBlank = Schema.String.pipe(Schema.check(Schema.makeFilter((s: st
   s.trim().length > 0 ? undefined : "expected a non-blank string"
 )))
 
-/** Tags are lower-case and unique per row. */
+/** Free-form labels, each non-blank. */
 export const Tags = Schema.Array(NonBlank)
+
+/** A string matching `pattern`, with a message naming the value and an example of the expected form. */
+export const Matching = (pattern: RegExp, what: string, expected: string) =>
+  Schema.String.pipe(Schema.check(Schema.makeFilter((s: string) =>
+    pattern.test(s) ? undefined : `${what} '${s}' is invalid (expected ${expected})`
+  )))
+
+/** An ISO 4217 currency code. */
+export const Currency = Matching(/^[A-Z]{3}$/, "currency", "an ISO 4217 code such as USD")
+
+/** An ISO-8601 timestamp kept as text inside a jsonb document. */
+export const IsoTimestampText = Schema.String.pipe(Schema.check(Schema.makeFilter((s: string) =>
+  /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))
+    ? undefined
+    : `timestamp '${s}' is not ISO-8601 (expected e.g. 2026-11-25T15:04:05Z)`
+)))

@@ -6,7 +6,7 @@
 import { Schema } from "effect"
 import { Model } from "effect/schema"
 import { OrganizationPlan } from "./Enums.ts"
-import { CreatedAt, Json, JsonObject, NonBlank, NonNegativeInt, OrgId, UpdatedAt } from "./Fields.ts"
+import { CreatedAt, Json, JsonObject, Matching, NonBlank, NonNegativeInt, OrgId, UpdatedAt } from "./Fields.ts"
 import { OrganizationId, TeamId, UserId } from "./Ids.ts"
 import { IanaTimeZone } from "./TimeZone.ts"
 
@@ -35,7 +35,7 @@ export class Organization extends Model.Class<Organization>("Organization")({
   id: Model.GeneratedByApp(OrganizationId),
   name: NonBlank,
   /** URL-safe unique handle. */
-  slug: Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z0-9][a-z0-9-]{1,62}$/))),
+  slug: Matching(/^[a-z0-9][a-z0-9-]{1,62}$/, "slug", "2-63 lower-case letters, digits and dashes, e.g. acme-sales"),
   plan: OrganizationPlan,
   limits: Json(OrganizationLimits),
   settings: Json(OrganizationSettings),

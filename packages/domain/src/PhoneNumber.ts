@@ -6,7 +6,7 @@
 import { Schema } from "effect"
 import { Model } from "effect/schema"
 import { PhoneCapability, Provider } from "./Enums.ts"
-import { CreatedAt, Decimal, NonNegativeInt, OrgId, UpdatedAt } from "./Fields.ts"
+import { CreatedAt, Currency, Decimal, NonNegativeInt, OrgId, UpdatedAt } from "./Fields.ts"
 import { PhoneNumberId } from "./Ids.ts"
 import { E164 } from "./Phone.ts"
 
@@ -22,7 +22,7 @@ export class PhoneNumber extends Model.Class<PhoneNumber>("PhoneNumber")({
   isDefault: Schema.Boolean,
   isActive: Schema.Boolean,
   monthlyCost: Schema.NullOr(Decimal),
-  costCurrency: Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Z]{3}$/)))),
+  costCurrency: Schema.NullOr(Currency),
   /** Calls placed today, for caller-id rotation and spam-flag avoidance. */
   dailyCallCount: NonNegativeInt,
   createdAt: CreatedAt,
