@@ -11,9 +11,14 @@ export interface BackoffPolicy {
   readonly capMillis: number
   /** Retries after the first attempt before giving up. */
   readonly maxRetries: number
+  /**
+   * The longest `Retry-After` we wait out in-process (default 60 s). A longer one (a daily quota)
+   * fails at once with its delay, so the workflow can reschedule instead of holding a worker.
+   */
+  readonly maxWaitMillis?: number
 }
 
-export const defaultPolicy: BackoffPolicy = { baseMillis: 500, capMillis: 30_000, maxRetries: 5 }
+export const defaultPolicy: BackoffPolicy = { baseMillis: 500, capMillis: 30_000, maxRetries: 5, maxWaitMillis: 60_000 }
 
 /** Mulberry32: a tiny, well-distributed 32-bit PRNG. Returns [value in [0,1), next seed]. */
 export const nextRandom = (seed: number): readonly [number, number] => {

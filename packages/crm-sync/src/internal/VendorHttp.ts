@@ -122,6 +122,15 @@ export const make = (
           if (isRateLimited(response)) {
             const now = yield* Clock.currentTimeMillis
             const retryAfter = Backoff.parseRetryAfter(response.headers["retry-after"], now)
+            const maxWait = config.backoff.maxWaitMillis ?? 60_000
+            if (retryAfter !== null && retryAfter > maxWait) {
+              return yield* new CrmRateLimited({
+                provider: config.provider,
+                operation,
+                retryAfterMillis: retryAfter,
+                message: `${config.provider} asks to retry ${operation} in ${Math.round(retryAfter / 1000)}s, longer than we wait in-process; retry later`
+              })
+            }
             if (attempt >= config.backoff.maxRetries) {
               return yield* new CrmRateLimited({
                 provider: config.provider,

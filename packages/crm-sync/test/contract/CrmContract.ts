@@ -177,6 +177,17 @@ export const crmContract = (target: ContractTarget) => {
           assert.isAtLeast(retried!.at - limited!.at, 950, "retried before Retry-After elapsed")
         })))
 
+    it.live("a Retry-After longer than we wait in-process fails at once with the delay", () =>
+      withFake({ pageSize: 10 }, (fake) =>
+        Effect.gen(function*() {
+          fake.state.rateLimitNext(1, "3600")
+          const connector = yield* CrmConnector
+          const error = yield* expectFailure(connector.pullContacts(SyncCheckpoint.initial))
+          assert.strictEqual(error._tag, "CrmRateLimited")
+          if (error._tag === "CrmRateLimited") assert.strictEqual(error.retryAfterMillis, 3_600_000)
+          assert.strictEqual(fake.state.rateLimited, 1)
+        })))
+
     it.live("backs off without Retry-After and gives up with CrmRateLimited after max retries", () =>
       withFake({ pageSize: 10, maxRetries: 2 }, (fake) =>
         Effect.gen(function*() {
