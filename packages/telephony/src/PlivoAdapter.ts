@@ -12,7 +12,7 @@
  * (from the callbacks) hangs up and transfers a live one.
  */
 import { Clock, Effect, Layer, Option, Redacted, Ref } from "effect"
-import type { CallEvent } from "./CallEvent.ts"
+import { type CallEvent, isTerminal } from "./CallEvent.ts"
 import * as CallState from "./CallState.ts"
 import { CallStore } from "./CallStore.ts"
 import * as Ledger from "./internal/Ledger.ts"
@@ -270,8 +270,25 @@ export const make = (config: PlivoConfig) =>
         return yield* new MalformedWebhook({ provider: "plivo", message: `callback for unknown call (callId=${fromQuery ?? "none"}, CallUUID=${callUuid})` })
       })
 
+    /** Per-call memory (request UUID, caller id, pending documents) is dropped when the call ends. */
+    const forget = (callId: string) =>
+      Effect.all([
+        Ref.update(meta, (m) => {
+          const next = new Map(m)
+          next.delete(callId)
+          return next
+        }),
+        Ref.update(recording, (r) => {
+          const next = new Set(r)
+          next.delete(callId)
+          return next
+        }),
+        Ref.update(documents, (d) => new Map([...d].filter(([token]) => !token.startsWith(`${callId}.`))))
+      ], { discard: true })
+
     const ingest = (event: CallEvent) =>
       ledger.ingest(event).pipe(
+        Effect.tap((t) => (t._tag === "Applied" && isTerminal(t.event) ? forget(event.callId) : Effect.void)),
         Effect.map((t) => (t._tag === "Applied" ? t.event : undefined)),
         Effect.mapError((e) => new MalformedWebhook({ provider: "plivo", message: e.message }))
       )

@@ -11,7 +11,7 @@
  */
 import { Clock, Effect, Layer, Option, Redacted, Ref } from "effect"
 import twilio from "twilio"
-import type { CallEvent } from "./CallEvent.ts"
+import { type CallEvent, isTerminal } from "./CallEvent.ts"
 import * as CallState from "./CallState.ts"
 import { CallStore } from "./CallStore.ts"
 import * as Ledger from "./internal/Ledger.ts"
@@ -316,6 +316,14 @@ export const make = (config: TwilioConfig) =>
         const t = yield* ledger.ingest(event).pipe(
           Effect.mapError((e) => new MalformedWebhook({ provider: "twilio", message: e.message }))
         )
+        if (t._tag === "Applied" && isTerminal(t.event)) {
+          // The caller id was kept only for mid-call dials; the call is over.
+          yield* Ref.update(callerIds, (m) => {
+            const next = new Map(m)
+            next.delete(event.callId)
+            return next
+          })
+        }
         return noContent(t._tag === "Applied" ? t.event : undefined)
       })
 

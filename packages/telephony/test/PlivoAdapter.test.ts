@@ -132,6 +132,9 @@ describe("PlivoAdapter against a loopback Plivo REST fake", () => {
       assert.strictEqual(doc.body, '<Response><Speak>Sorry, nobody is free.</Speak><Hangup/></Response>')
 
       yield* telephony.handleWebhook(signed(hookUrl("hangup", handle.callId), callParams(callUuid, requestUuid, "Hangup", "completed", { Duration: "12", BillDuration: "60", TotalCost: "0.00850", HangupCause: "NORMAL_CLEARING" })))
+      // The call is over: its pending documents are forgotten.
+      const gone = yield* Effect.flip(telephony.handleWebhook(signed(actionUrl, callParams(callUuid, requestUuid, "Redirect", "in-progress"))))
+      assert.include(gone.message, "no call-control document")
       const events = yield* Fiber.join(collected)
       assert.deepStrictEqual(events.map((e) => e._tag), ["Ringing", "Answered", "Answered", "Completed"])
       const state = yield* telephony.state(handle.callId)
