@@ -1,14 +1,7 @@
 /**
  * Progressive 1:1: one dial per ready agent, never more. The reference every
- * predictive pacer must beat; it abandons only when a human answers while the
- * agent it was dialled for is still there but another call took it.
+ * predictive pacer must beat. The engine ships it (`ProgressivePacer`); the
+ * benchmark runs that very pacer rather than a copy, so the baseline is the
+ * code a deployment would run.
  */
-import type { Pacer } from "@autodialer/dialer-engine/Pacer"
-import { dialsToReach } from "./Lines.ts"
-
-export const progressive: Pacer<null> = {
-  id: "progressive",
-  initial: null,
-  observe: (state) => state,
-  decide: (state, snapshot) => ({ state, dials: dialsToReach(snapshot, snapshot.agentsReady - snapshot.customersWaiting) })
-}
+export { progressive } from "@autodialer/dialer-engine/ProgressivePacer"
