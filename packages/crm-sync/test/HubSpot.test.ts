@@ -3,7 +3,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { CrmConnector, type CrmError, HubSpot, RateLimiter, SyncCheckpoint, SyncLog } from "../src/index.ts"
-import { activity, connectionId, crmContract, orgId, pullAll, sealForTest } from "./contract/CrmContract.ts"
+import { activity, connectionId, crmContract, expectFailure, orgId, pullAll, sealForTest } from "./contract/CrmContract.ts"
 import { CLIENT, startFakeHubSpot } from "./fakes/FakeHubSpot.ts"
 import { seedContacts } from "./fakes/Loopback.ts"
 
@@ -66,6 +66,17 @@ describe("HubSpot specifics", () => {
         const outcomes = [...(yield* connector.pushCallActivities([call])), ...(yield* connector.pushCallActivities([call]))]
         assert.deepStrictEqual(outcomes.map((o) => o._tag), ["Created", "Duplicate"])
         assert.strictEqual(fake.state.calls.length, 1)
+      })))
+
+  it.live("a private-app token that is refused fails with CrmUnauthorized without trying to refresh", () =>
+    withHubSpot(10, (fake) =>
+      Effect.gen(function*() {
+        fake.state.expireAccessToken()
+        const connector = yield* CrmConnector
+        const error = yield* expectFailure(connector.pullContacts(SyncCheckpoint.initial))
+        assert.strictEqual(error._tag, "CrmUnauthorized")
+        assert.strictEqual(fake.state.refreshes, 0)
+        assert.strictEqual(fake.state.log.length, 1)
       })))
 
   it.live("pushes 250 calls with 3 batch searches and 3 batch creates, not 500 requests", () =>

@@ -1,6 +1,9 @@
-import { Layer } from "effect"
-import { Salesforce } from "../src/index.ts"
-import { connectionId, crmContract, orgId, sealForTest } from "./contract/CrmContract.ts"
+import { Secrets } from "@autodialer/domain/Secrets"
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { FieldMapping, RateLimiter, Salesforce, SyncLog } from "../src/index.ts"
+import { connectionId, crmContract, expectFailure, orgId, sealForTest } from "./contract/CrmContract.ts"
 import { CLIENT, contactIds, startFakeSalesforce, unknownId } from "./fakes/FakeSalesforce.ts"
 
 crmContract({
@@ -33,4 +36,18 @@ crmContract({
         }).pipe(Layer.orDie)
     }
   }
+})
+
+describe("Salesforce specifics", () => {
+  it.effect("refuses a mapped field name that is not an API name, before any SOQL is built", () =>
+    Effect.gen(function*() {
+      const error = yield* expectFailure(Salesforce.make({
+        organizationId: orgId,
+        connectionId,
+        credentials: sealForTest({ accessToken: "x", instanceUrl: "http://127.0.0.1:9" }),
+        fieldMapping: new FieldMapping.FieldMappingOverrides({ fields: { phone: "Phone FROM User --" } })
+      }))
+      assert.strictEqual(error._tag, "CrmInputInvalid")
+      assert.include(error.message, "'Phone FROM User --' is not a Salesforce API field name")
+    }).pipe(Effect.provide(Layer.mergeAll(SyncLog.layerTest, Secrets.layerTest, RateLimiter.layer, NodeHttpClient.layerUndici))))
 })
