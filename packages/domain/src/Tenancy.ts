@@ -25,8 +25,8 @@ export const withTenant = (orgId: OrganizationId) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     return yield* sql.withTransaction(Effect.gen(function*() {
-      yield* sql.unsafe(`SET LOCAL ROLE ${appRole}`)
-      yield* sql`SELECT set_config('app.org_id', ${orgId}, true)`
+      // One round trip: set_config('role', r, true) is SET LOCAL ROLE r.
+      yield* sql`SELECT set_config('role', ${appRole}, true), set_config('app.org_id', ${orgId}, true)`
       return yield* effect
     }))
   })
@@ -36,8 +36,7 @@ export const withSystem = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effe
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     return yield* sql.withTransaction(Effect.gen(function*() {
-      yield* sql.unsafe(`SET LOCAL ROLE ${systemRole}`)
-      yield* sql`SELECT set_config('app.org_id', '', true)`
+      yield* sql`SELECT set_config('role', ${systemRole}, true), set_config('app.org_id', '', true)`
       return yield* effect
     }))
   })
