@@ -88,7 +88,8 @@ export const store = (call: OwnedCall, event: CallEvent, payload: unknown) =>
         if (event._tag === "Ringing") patch["ringingAt"] = at
         if (event._tag === "Answered") {
           patch["answeredAt"] = at
-          patch["answeredBy"] = event.answeredBy === "human" ? "human" : event.answeredBy === "unknown" ? "unknown" : event.answeredBy === "fax" ? "fax" : "machine"
+          // The carrier's verdicts are a subset of the domain's AnsweredBy (Twilio's names).
+          patch["answeredBy"] = event.answeredBy
         }
         if (rank[next] === 4) patch["endedAt"] = at
         if (event._tag === "Completed") {

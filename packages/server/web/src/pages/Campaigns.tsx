@@ -122,8 +122,8 @@ export const CampaignEditor = ({ id }: { id: string | undefined }) => {
   return (
     <div class="editor">
       <h1>{id === undefined ? "New campaign" : `Campaign: ${campaign?.name ?? ""}`}</h1>
-      <form onSubmit={(e) => void save(e)} aria-label="Campaign settings">
-        <label>Name<input value={draft.name} required aria-invalid={invalid("name")} onInput={(e) => set("name", e.currentTarget.value)} /></label>
+      <form onSubmit={(e) => void save(e)} aria-label="Campaign settings" noValidate>
+        <label>Campaign name<input value={draft.name} required aria-invalid={invalid("name")} onInput={(e) => set("name", e.currentTarget.value)} /></label>
         <label>Mode
           <select value={draft.mode} onChange={(e) => set("mode", e.currentTarget.value as CampaignMode)}>
             {modes.map((m) => <option key={m.value} value={m.value}>{m.label}</option>)}

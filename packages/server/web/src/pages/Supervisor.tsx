@@ -120,7 +120,7 @@ export const Supervisor = () => {
           <div class="tiles">
             <Tile label="Dial level" value={stats.dialLevel.toFixed(2)} detail={`lines per agent (limit ${campaign?.linesPerAgent ?? "?"})`} />
             <Tile label="Calls in flight" value={stats.callsInFlight} detail={`${stats.callsPlaced} placed · queue ${stats.queue.pending} pending`} />
-            <Tile label="Agents" value={stats.agents.available + stats.agents.reserved + stats.agents.on_call + stats.agents.wrap_up + stats.agents.paused}
+            <Tile label="Agents logged in" value={stats.agents.available + stats.agents.reserved + stats.agents.on_call + stats.agents.wrap_up + stats.agents.paused}
               detail={`${stats.agents.available} ready · ${stats.agents.on_call + stats.agents.reserved} on call · ${stats.agents.wrap_up} wrap-up · ${stats.agents.paused} paused`} />
             <Tile label="Abandon rate" value={percent(stats.abandonRate)}
               tone={stats.abandonRate >= stats.abandonLimit && stats.abandoned > 0 ? "bad" : stats.abandonRate >= 0.8 * stats.abandonLimit && stats.abandoned > 0 ? "warn" : "ok"}

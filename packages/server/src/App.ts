@@ -1,0 +1,146 @@
+/**
+ * Booting the server process: the database (PGlite in `AUTODIALER_DATA_DIR`
+ * or Postgres at `DATABASE_URL`), migrations, the realtime bus, the campaign
+ * control, and in the embedded default the simulated carrier, the in-process
+ * campaign loop and the demo seed, then the HTTP server. `main.ts` and the
+ * CLI's `serve` call `run`; tests call `start` and get the URL back.
+ */
+import { Console, Effect, Layer, Option, type Scope } from "effect"
+import { HttpServer } from "effect/http"
+import { SqlClient } from "effect/sql"
+import { mkdirSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { Connection } from "@temporalio/client"
+import { Database, Migrations, Tenancy } from "@autodialer/domain"
+import type { OrganizationId } from "@autodialer/domain/Ids"
+import { SimulatedCarrier } from "@autodialer/telephony"
+import { EventBus } from "@autodialer/workflows/EventBus"
+import { CampaignControl } from "./CampaignControl.ts"
+import * as Settings from "./CampaignSettings.ts"
+import type { CampaignStats as CampaignStatsView } from "./api/Resources.ts"
+import * as CampaignStats from "./CampaignStats.ts"
+import * as CampaignRunner from "./embedded/CampaignRunner.ts"
+import * as Demo from "./embedded/Demo.ts"
+import { Realtime } from "./realtime/Realtime.ts"
+import * as Server from "./Server.ts"
+import type { ServerConfig } from "./ServerConfig.ts"
+import { ServerConfigService } from "./ServerContext.ts"
+
+export type Mode = "embedded" | "serve"
+
+export interface Started {
+  readonly url: string
+  readonly runtime: "temporal" | "in-process"
+  readonly demo?: Demo.DemoInfo
+  /** Live stats of the demo campaign (embedded mode). */
+  readonly demoStats?: Effect.Effect<CampaignStatsView>
+}
+
+/** The demo's simulated carrier: shorter rings and talks than real life, so a minute shows a lot. */
+export const demoProfile: Partial<SimulatedCarrier.Profile> = {
+  ringMedianMs: 4_000, talkMeanMs: 25_000, amdMedianMs: 1_500, greetingMedianMs: 6_000, promptMs: 4_000
+}
+
+const databaseLayer = (config: ServerConfig) => {
+  if (Option.isSome(config.databaseUrl)) return Database.layerPg(config.databaseUrl.value)
+  const dataDir = resolve(config.dataDir, "pglite")
+  mkdirSync(dataDir, { recursive: true })
+  return Database.layerPglite({ dataDir })
+}
+
+const controlLayer = (config: ServerConfig, mode: Mode) =>
+  mode === "serve" && Option.isSome(config.temporalAddress)
+    ? Layer.unwrap(Effect.map(
+      Effect.promise(() => Connection.connect({ address: config.temporalAddress.pipe(Option.getOrElse(() => "")) })),
+      (connection) => CampaignControl.layerTemporal({ connection, namespace: config.temporalNamespace })
+    ))
+    : CampaignControl.layerInProcess
+
+/**
+ * Everything up to a listening server, in the caller's scope. `seed` fixes the
+ * simulated carrier (tests); by default each boot draws new call ids.
+ */
+export const start = (config: ServerConfig, mode: Mode, options: { readonly seed?: number; readonly runner?: Partial<CampaignRunner.RunnerOptions> } = {}) =>
+  Effect.gen(function*() {
+    const embedded = mode === "embedded"
+    const postgres = Option.isSome(config.databaseUrl)
+    const base = Layer.mergeAll(
+      postgres && !embedded ? Realtime.layerPg : Realtime.layerMemory,
+      postgres && !embedded ? EventBus.layerPg : EventBus.layerMemory,
+      controlLayer(config, mode),
+      Layer.succeed(ServerConfigService, config)
+    ).pipe(Layer.provideMerge(databaseLayer(config)))
+    const context = yield* Layer.build(base)
+    return yield* Effect.gen(function*() {
+      yield* Migrations.migrate
+      const control = yield* CampaignControl
+      let demo: Demo.DemoInfo | undefined
+      if (embedded) {
+        demo = yield* Demo.ensure
+        // Call ids must not repeat across boots (the data dir keeps old calls).
+        const seed = options.seed ?? (Number(process.hrtime.bigint() % 2_000_000_000n))
+        const carrier = yield* Layer.build(SimulatedCarrier.layer({ seed, profile: demoProfile }))
+        yield* Effect.forkScoped(CampaignRunner.run({ ...CampaignRunner.defaultOptions, priorTalkSeconds: demoProfile.talkMeanMs! / 1000, ...options.runner }).pipe(Effect.provide(carrier)))
+      }
+      const server = yield* Layer.build(Server.layer({ port: config.port, host: config.host }))
+      const address = yield* Effect.provide(Effect.map(HttpServer.HttpServer, (h) => h.address), server)
+      const port = address._tag === "UnixPathAddress" ? config.port : address.port
+      const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`
+      const demoStats = demo === undefined
+        ? undefined
+        : stats(demo.orgId, demo.campaignId, control.runtime).pipe(Effect.provide(context), Effect.orDie)
+      return { url, runtime: control.runtime, ...(demo === undefined ? {} : { demo }), ...(demoStats === undefined ? {} : { demoStats }) } satisfies Started
+    }).pipe(Effect.provide(context))
+  })
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+
+/** One progress line of a campaign. */
+export const progressLine = (s: CampaignStatsView): string =>
+  `calls placed ${s.callsPlaced} | in flight ${s.callsInFlight} | connects ${s.connects} | abandon ${pct(s.abandonRate)} (limit ${pct(s.abandonLimit)})` +
+  ` | talk ${s.talkMinutesPerAgentHour.toFixed(1)} min/agent-hour | agents ${s.agents.on_call} on call, ${s.agents.wrap_up} wrap-up, ${s.agents.available} ready` +
+  ` | queue ${s.queue.pending} left`
+
+export const stats = (orgId: string, campaignId: string, runtime: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    return yield* Tenancy.withTenant(orgId as OrganizationId)(Effect.gen(function*() {
+      const row = (yield* sql<{ readonly status: string; readonly callingWindow: unknown; readonly abandonPolicy: unknown; readonly attemptRules: unknown; readonly retryRules: unknown; readonly pacing: unknown }>`
+        SELECT status, calling_window, abandon_policy, attempt_rules, retry_rules, pacing FROM campaigns WHERE id = ${campaignId}`)[0]!
+      return yield* CampaignStats.compute(campaignId, row.status, Settings.fromColumns(row).abandonLimit, runtime)
+    }))
+  })
+
+/** Boots, prints the banner and progress every `everyMs`, and runs until interrupted (Ctrl-C). */
+export const run = (config: ServerConfig, mode: Mode, everyMs = 5_000): Effect.Effect<never, unknown, Scope.Scope> =>
+  Effect.gen(function*() {
+    const started = yield* start(config, mode)
+    const where = Option.isSome(config.databaseUrl) ? "Postgres (DATABASE_URL)" : `PGlite in ${join(resolve(config.dataDir), "pglite")}`
+    yield* Console.log([
+      "",
+      `Autodialer is running at ${started.url}`,
+      `  database:        ${where}`,
+      `  campaign runner: ${started.runtime === "temporal"
+        ? `Temporal at ${Option.getOrElse(config.temporalAddress, () => "")} (workers from @autodialer/workflows dial)`
+        : "in-process loop with the simulated carrier (no Temporal needed; see packages/server/README.md)"}`,
+      `  API docs:        ${started.url}/docs   OpenAPI: ${started.url}/openapi.json`,
+      ...(started.demo === undefined ? [] : [
+        `  demo login:      organization "${Demo.slug}", ${Demo.adminEmail} / ${Demo.adminPassword}`,
+        `  demo API key:    ${started.demo.apiKey}`,
+        "",
+        `Try: curl -H "Authorization: Bearer ${started.demo.apiKey}" ${started.url}/campaigns/${started.demo.campaignId}/stats`,
+        `     curl -N "${started.url}/realtime/campaigns/${started.demo.campaignId}?access_token=${started.demo.apiKey}"`,
+        "",
+        `Campaign "${started.demo.campaignName}" is running with 4 simulated agents. Progress every ${everyMs / 1000} s (Ctrl-C to stop):`
+      ])
+    ].join("\n"))
+    const demoStats = started.demoStats
+    if (demoStats !== undefined) {
+      yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+        yield* Effect.sleep(everyMs)
+        const s = yield* demoStats
+        yield* Console.log(`[${new Date().toISOString().slice(11, 19)}] ${progressLine(s)}`)
+      })))
+    }
+    return yield* Effect.never
+  })

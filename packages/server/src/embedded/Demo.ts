@@ -1,0 +1,115 @@
+/**
+ * The demo organization of the embedded default, seeded on first run: an
+ * admin (password login), four simulated agents, dispositions, a caller id
+ * and a predictive campaign with 300 contacts whose window is always open.
+ * On every boot the simulated agents log in and get ready, and the demo
+ * campaign is (re)started, so a new user sees calls within seconds.
+ */
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { Tenancy, UuidV7 } from "@autodialer/domain"
+import type { OrganizationId } from "@autodialer/domain/Ids"
+import * as Passwords from "@autodialer/domain/Passwords"
+import * as Settings from "../CampaignSettings.ts"
+import { recordState } from "../http/AgentHandlers.ts"
+import { apiKeyPrefix } from "../http/Authentication.ts"
+import * as Provisioning from "../Provisioning.ts"
+
+export const slug = "demo"
+export const adminEmail = "admin@demo.local"
+export const adminPassword = "autodialer-demo"
+export const contactCount = 300
+
+export interface DemoInfo {
+  readonly orgId: string
+  readonly campaignId: string
+  readonly campaignName: string
+  /** A fresh API key of the demo admin (a new one each boot; old ones stay valid until revoked). */
+  readonly apiKey: string
+  readonly seeded: boolean
+}
+
+const script = `Hi {first_name}, this is Sam from Autodialer Demo. I'm calling about renewing your plan before the spring price change.
+1. Confirm they are the account owner.
+2. Offer the annual plan (2 months free).
+3. If not interested, ask whether a callback next quarter is OK and set the disposition.`
+
+const firstNames = ["Ana", "Ben", "Chloe", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lena", "Milo", "Nia", "Omar", "Pia"]
+const lastNames = ["Lopez", "Nguyen", "Smith", "Okafor", "Kim", "Rossi", "Cohen", "Patel", "Schmidt", "Silva"]
+const zones = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
+
+export const ensure = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const existing = yield* Tenancy.withSystem(sql<{ readonly id: string }>`SELECT id FROM organizations WHERE slug = ${slug}`)
+  let orgId = existing[0]?.id
+  const seeded = orgId === undefined
+  if (orgId === undefined) {
+    const org = yield* Provisioning.createOrganization({
+      name: "Demo Inc", slug, admin: { email: adminEmail, fullName: "Demo Admin", password: adminPassword }
+    })
+    orgId = org.orgId
+    const id = orgId
+    const agents: Array<string> = []
+    for (const name of ["Ada", "Grace", "Linus", "Margaret"]) {
+      const user = yield* Provisioning.addUser(id, { email: `${name.toLowerCase()}@agents.demo.local`, fullName: `${name} (simulated)`, role: "agent" })
+      agents.push(user.userId)
+    }
+    yield* Tenancy.withTenant(id as OrganizationId)(Effect.gen(function*() {
+      yield* sql`UPDATE users SET crm_user_id = 'simulated' WHERE id IN ${sql.in(agents)}`
+      const dispositions = [
+        { code: "interested", label: "Interested", humanAnswered: true, contact: true, sale: true },
+        { code: "not_interested", label: "Not interested", humanAnswered: true, contact: true },
+        { code: "callback", label: "Call back later", humanAnswered: true, contact: true, callback: true },
+        { code: "do_not_call", label: "Asked not to be called", humanAnswered: true, contact: true, dnc: true }
+      ]
+      for (const [i, d] of dispositions.entries()) {
+        yield* sql`INSERT INTO dispositions ${sql.insert({ id: yield* UuidV7.generate, orgId: id, sortOrder: i, ...d })}`
+      }
+      yield* sql`INSERT INTO phone_numbers ${sql.insert({ id: yield* UuidV7.generate, orgId: id, number: "+14155550100", provider: "simulated", friendlyName: "Demo caller id", isDefault: true })}`
+      const campaignId = yield* UuidV7.generate
+      yield* sql`INSERT INTO campaigns ${sql.insert({
+        id: campaignId, orgId: id, name: "Demo: spring renewals", mode: "predictive", script,
+        description: "Seeded by the embedded default: 300 simulated contacts, 4 simulated agents.",
+        ...Settings.toColumns({ ...Settings.defaults, windows: Settings.alwaysOpen, linesPerAgent: 3, retryDelayMinutes: 1, maxAttempts: 2 })
+      })}`
+      for (let i = 0; i < contactCount; i++) {
+        const contactId = yield* UuidV7.generate
+        yield* sql`INSERT INTO contacts ${sql.insert({
+          id: contactId, orgId: id, phone: `+1415555${String(2000 + i).padStart(4, "0")}`,
+          firstName: firstNames[i % firstNames.length]!, lastName: lastNames[(i * 7) % lastNames.length]!,
+          company: `Company ${1 + (i % 40)}`, timeZone: zones[i % zones.length]!, timeZoneSource: "phone_prefix",
+          tags: ["demo"], source: "demo-seed"
+        })}`
+        yield* sql`INSERT INTO campaign_contacts ${sql.insert({ id: yield* UuidV7.generate, orgId: id, campaignId, contactId })}`
+      }
+    }))
+  }
+  const id = orgId
+  return yield* Tenancy.withTenant(id as OrganizationId)(Effect.gen(function*() {
+    const campaign = (yield* sql<{ readonly id: string; readonly name: string }>`SELECT id, name FROM campaigns ORDER BY id LIMIT 1`)[0]!
+    // A finished demo starts over, so every boot shows calls being placed.
+    const left = yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = ${campaign.id} AND status = 'pending'`
+    if ((left[0]?.n ?? 0) === 0) {
+      yield* sql`UPDATE campaign_contacts SET status = 'pending', attempts = 0, next_attempt_at = now(), reserved_by = NULL, reserved_until = NULL
+        WHERE campaign_id = ${campaign.id}`
+    }
+    // Contacts that were mid-call when the process stopped go back to the queue.
+    yield* sql`UPDATE campaign_contacts SET status = 'pending', reserved_by = NULL, reserved_until = NULL
+      WHERE campaign_id = ${campaign.id} AND status IN ('dialing', 'reserved')`
+    yield* sql`UPDATE calls SET status = 'canceled', ended_at = now(), outcome = COALESCE(outcome, 'failed')
+      WHERE campaign_id = ${campaign.id} AND status IN ('queued', 'initiated', 'ringing', 'in_progress')`
+    yield* sql`UPDATE campaigns SET status = 'running' WHERE id = ${campaign.id}`
+    const agents = yield* sql<{ readonly id: string }>`SELECT id FROM users WHERE crm_user_id = 'simulated' ORDER BY id`
+    for (const agent of agents) {
+      yield* recordState({ orgId: id, agentId: agent.id, state: "paused", campaignId: campaign.id, reason: "login" })
+      yield* recordState({ orgId: id, agentId: agent.id, state: "available", campaignId: campaign.id })
+    }
+    const admin = (yield* sql<{ readonly id: string }>`SELECT id FROM users WHERE email = ${adminEmail}`)[0]!
+    const apiKey = yield* Passwords.generateToken(apiKeyPrefix)
+    yield* sql`INSERT INTO api_keys ${sql.insert({
+      id: yield* UuidV7.generate, orgId: id, userId: admin.id, name: "demo (printed at boot)", prefix: apiKey.slice(0, 12),
+      keyHash: Passwords.tokenDigest(apiKey)
+    })}`
+    return { orgId: id, campaignId: campaign.id, campaignName: campaign.name, apiKey, seeded } satisfies DemoInfo
+  }))
+})

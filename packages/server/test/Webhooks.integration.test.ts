@@ -1,0 +1,103 @@
+import { postgres } from "@autodialer/testkit"
+import { Tenancy, UuidV7 } from "@autodialer/domain"
+import type { OrganizationId } from "@autodialer/domain/Ids"
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import twilio from "twilio"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { start, twilioAccountSid, twilioAuthToken, type TestServer } from "./support/TestServer.ts"
+
+const pg = postgres()
+const callSid = `CA${"ab".repeat(16)}`
+
+describe.skipIf(pg.skip)("provider webhooks", () => {
+  let server: TestServer
+  let orgId: string
+  let callId: string
+
+  const events = () =>
+    server.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      return yield* Tenancy.withSystem(sql<{ readonly eventType: string }>`SELECT event_type FROM call_events ORDER BY received_at, id`)
+    }))
+  const callStatus = () =>
+    server.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* Tenancy.withSystem(sql<{ readonly status: string; readonly talkDurationSeconds: number | null }>`SELECT status, talk_duration_seconds FROM calls WHERE id = ${callId}`)
+      return rows[0]!
+    }))
+
+  const post = (path: string, params: Record<string, string>, signature?: string) => {
+    const url = `${server.url}${path}`
+    const sig = signature ?? twilio.getExpectedTwilioSignature(twilioAuthToken, url, params)
+    return fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig },
+      body: new URLSearchParams(params).toString()
+    })
+  }
+  const status = (CallStatus: string, extra: Record<string, string> = {}) => ({ CallSid: callSid, AccountSid: twilioAccountSid, CallStatus, ...extra })
+
+  beforeAll(async () => {
+    server = await start({ databaseUrl: pg.value!, label: "server_webhooks" })
+    orgId = (await server.provision("hooks")).orgId
+    callId = await server.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const id = yield* UuidV7.generate
+      yield* Tenancy.withTenant(orgId as OrganizationId)(sql`INSERT INTO calls ${sql.insert({
+        id, orgId, provider: "twilio", providerCallId: callSid, direction: "outbound", fromNumber: "+14155550100",
+        toNumber: "+14155550123", status: "initiated"
+      })}`)
+      return id
+    }))
+  }, 60_000)
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  it("refuses a forged signature with 403 and stores nothing", async () => {
+    const forged = await post("/webhooks/twilio/status", status("completed", { CallDuration: "42" }), "bm90LWEtc2lnbmF0dXJl")
+    expect(forged.status).toBe(403)
+    expect((await forged.json()).message).toMatch(/does not match/)
+    // Signed for other parameters than the ones sent: also refused.
+    const sig = twilio.getExpectedTwilioSignature(twilioAuthToken, `${server.url}/webhooks/twilio/status`, status("ringing"))
+    expect((await post("/webhooks/twilio/status", status("completed"), sig)).status).toBe(403)
+    expect(await events()).toEqual([])
+    expect((await callStatus()).status).toBe("initiated")
+  })
+
+  it("stores a valid event once, however often it is delivered", async () => {
+    const first = await post("/webhooks/twilio/status", status("ringing"))
+    expect(first.status).toBe(204)
+    const again = await post("/webhooks/twilio/status", status("ringing"))
+    expect(again.status).toBe(204)
+    expect((await events()).map((e) => e.eventType)).toEqual(["Ringing"])
+    expect((await callStatus()).status).toBe("ringing")
+  })
+
+  it("never moves a call backwards on out-of-order events", async () => {
+    expect((await post("/webhooks/twilio/status", status("completed", { CallDuration: "42" }))).status).toBe(204)
+    expect((await post("/webhooks/twilio/status", status("in-progress"))).status).toBe(204)
+    const call = await callStatus()
+    expect(call.status).toBe("completed")
+    expect(call.talkDurationSeconds).toBe(42)
+    expect((await events()).map((e) => e.eventType)).toEqual(["Ringing", "Completed", "Answered"])
+  })
+
+  it("answers the voice URL with TwiML", async () => {
+    const response = await post("/webhooks/twilio/voice", { CallSid: callSid, AccountSid: twilioAccountSid, CallStatus: "in-progress" })
+    expect(response.status).toBe(200)
+    expect(response.headers.get("content-type")).toMatch(/xml/)
+    expect(await response.text()).toMatch(/<Response>.*<Pause/)
+  })
+
+  it("refuses a Plivo callback without a V3 signature", async () => {
+    const response = await fetch(`${server.url}/webhooks/plivo/hangup`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "CallUUID=1b7b8f7e-0000-4000-8000-000000000000&Event=Hangup&CallStatus=completed"
+    })
+    expect(response.status).toBe(403)
+    expect(await events()).toHaveLength(3)
+  })
+})

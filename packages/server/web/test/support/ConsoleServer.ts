@@ -1,0 +1,139 @@
+/**
+ * Boots what the browser tests need: the pages built by Vite into a temporary
+ * folder, the real reference server (HttpApi, realtime channels, static files)
+ * on a fresh, migrated Postgres database and a free loopback port, and a TCP
+ * proxy in front of it. The browser talks only to the proxy, so a test can cut
+ * every open connection (the realtime streams included) the way a flaky
+ * network or a restarting load balancer would, and let the browser reconnect.
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { createServer, connect, type Server as NetServer, type Socket } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, ManagedRuntime, Option } from "effect"
+import { HttpServer } from "effect/http"
+import type { SqlClient } from "effect/sql"
+import * as TestDatabase from "@autodialer/domain/TestDatabase"
+import { CampaignControl } from "@autodialer/server/CampaignControl"
+import * as Provisioning from "@autodialer/server/Provisioning"
+import { Realtime } from "@autodialer/server/realtime/Realtime"
+import * as Server from "@autodialer/server/Server"
+import type { ServerConfig } from "@autodialer/server/ServerConfig"
+import { ServerConfigService } from "@autodialer/server/ServerContext"
+import { build } from "vite"
+
+export const webRoot = join(import.meta.dirname, "..", "..")
+
+/** Builds the pages with the package's own Vite config into `outDir`. */
+export const buildPages = async (outDir: string): Promise<void> => {
+  await build({ configFile: join(webRoot, "vite.config.ts"), root: webRoot, logLevel: "warn", build: { outDir, emptyOutDir: true, sourcemap: false } })
+}
+
+export interface Proxy {
+  readonly port: number
+  /** Destroys every open connection; with `refuseMs`, also refuses new ones for that long. */
+  readonly drop: (refuseMs?: number) => void
+  readonly close: () => Promise<void>
+}
+
+export const startProxy = async (targetPort: number): Promise<Proxy> => {
+  const sockets = new Set<Socket>()
+  let refuseUntil = 0
+  const server: NetServer = createServer((client) => {
+    if (Date.now() < refuseUntil) {
+      client.destroy()
+      return
+    }
+    const upstream = connect(targetPort, "127.0.0.1")
+    sockets.add(client)
+    sockets.add(upstream)
+    const end = () => {
+      client.destroy()
+      upstream.destroy()
+      sockets.delete(client)
+      sockets.delete(upstream)
+    }
+    client.on("error", end).on("close", end)
+    upstream.on("error", end).on("close", end)
+    client.pipe(upstream)
+    upstream.pipe(client)
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const address = server.address()
+  if (address === null || typeof address === "string") throw new Error("proxy: expected a TCP address")
+  return {
+    port: address.port,
+    drop: (refuseMs = 0) => {
+      refuseUntil = Date.now() + refuseMs
+      for (const s of sockets) s.destroy()
+      sockets.clear()
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy()
+      server.close(() => resolve())
+    })
+  }
+}
+
+export interface ConsoleServer {
+  /** The proxy's URL: what the browser opens. */
+  readonly url: string
+  /** The server's own URL, for setting up data over the API without the proxy. */
+  readonly directUrl: string
+  readonly proxy: Proxy
+  readonly run: <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Realtime>) => Promise<A>
+  readonly close: () => Promise<void>
+}
+
+export const password = "correct horse battery"
+
+export const start = async (options: { readonly databaseUrl: string; readonly label: string }): Promise<ConsoleServer> => {
+  const webDir = mkdtempSync(join(tmpdir(), "autodialer-web-"))
+  await buildPages(webDir)
+  const config: ServerConfig = {
+    port: 0, host: "127.0.0.1", publicUrl: "http://127.0.0.1", databaseUrl: Option.none(), dataDir: "", secretKey: Option.none(),
+    temporalAddress: Option.none(), temporalNamespace: "default", temporalCliPath: Option.none(),
+    twilioAccountSid: Option.none(), twilioAuthToken: Option.none(), plivoAuthToken: Option.none(), webDir
+  }
+  const deps = Layer.mergeAll(
+    Realtime.layerMemory,
+    CampaignControl.layerInProcess,
+    Layer.succeed(ServerConfigService, config)
+  ).pipe(Layer.provideMerge(TestDatabase.layerPg(options.databaseUrl, options.label)))
+  const runtime = ManagedRuntime.make(Server.layer({ port: 0, host: "127.0.0.1" }).pipe(Layer.provideMerge(deps)))
+  const address = await runtime.runPromise(Effect.map(HttpServer.HttpServer, (s) => s.address))
+  if (address._tag !== "InetAddressV4" && address._tag !== "InetAddressV6") throw new Error("expected a TCP address")
+  const proxy = await startProxy(address.port)
+  return {
+    url: `http://127.0.0.1:${proxy.port}`,
+    directUrl: `http://127.0.0.1:${address.port}`,
+    proxy,
+    run: (effect) => runtime.runPromise(effect),
+    close: async () => {
+      await proxy.close()
+      await runtime.dispose()
+      rmSync(webDir, { recursive: true, force: true })
+    }
+  }
+}
+
+export const provision = (server: ConsoleServer, slug: string) =>
+  server.run(Provisioning.createOrganization({
+    name: `Org ${slug}`, slug, admin: { email: `admin@${slug}.test`, fullName: "Ada Admin", password }
+  }))
+
+export const addUser = (server: ConsoleServer, orgId: string, role: "admin" | "manager" | "agent", email: string, fullName: string) =>
+  server.run(Provisioning.addUser(orgId, { email, fullName, role, password }))
+
+/** A JSON client of the server with a bearer token, for test setup and for checking what the pages did. */
+export const client = (base: string, token: string) =>
+  async <A = unknown>(method: string, path: string, body?: unknown): Promise<A> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    const text = await res.text()
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`)
+    return (text === "" ? undefined : JSON.parse(text)) as A
+  }
