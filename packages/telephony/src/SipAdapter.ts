@@ -15,7 +15,7 @@
  * 4xx-6xx failed; 200 answered. Provisional 180/183 are ringing (183 is early
  * media). Reason headers are kept in the failure detail.
  */
-import { Duration, Effect, Fiber, Layer, Queue, Redacted, Stream } from "effect"
+import { Clock, Duration, Effect, Fiber, Layer, Queue, Redacted, Stream } from "effect"
 import { Inviter, type InviterInviteOptions, Registerer, SessionState, URI, UserAgent, type UserAgentOptions } from "sip.js"
 import type { IncomingResponse } from "sip.js/lib/core/messages/incoming-response.js"
 import type { CallEvent, FailureReason } from "./CallEvent.ts"
@@ -102,6 +102,9 @@ const targetUri = (endpoint: AgentEndpoint, domain: string): string => {
 export const make = (config: SipConfig) =>
   Effect.gen(function*() {
     const ledger = yield* Ledger.make("sip", Effect.sync(() => crypto.randomUUID()))
+    // sip.js calls back outside Effect: read the Effect clock directly so times stay injectable.
+    const clock = yield* Clock.Clock
+    const now = () => clock.currentTimeMillisUnsafe()
     const lives = new Map<string, Live>()
     // sip.js calls back outside Effect; events go through one queue so they are stored in arrival order.
     const inbox = yield* Queue.unbounded<CallEvent>()
@@ -168,7 +171,7 @@ export const make = (config: SipConfig) =>
       provider: "sip" as const,
       providerCallId: sipCallId,
       eventKey: `sip:${sipCallId}:${key}`,
-      at: Date.now()
+      at: now()
     })
 
     const reasonOf = (response: IncomingResponse): string => {
@@ -210,7 +213,7 @@ export const make = (config: SipConfig) =>
               push({
                 _tag: "Completed",
                 ...common(callId, sipCallId, "completed"),
-                durationSec: Math.round((Date.now() - live.answeredAt) / 1000)
+                durationSec: Math.round((now() - live.answeredAt) / 1000)
               })
             } else {
               // sip.js does not hand the 487 of a CANCELled INVITE to the delegate, and it moves to
@@ -236,7 +239,7 @@ export const make = (config: SipConfig) =>
               }
             },
             onAccept: () => {
-              live.answeredAt = Date.now()
+              live.answeredAt = now()
               if (live.ringTimer !== undefined) Effect.runFork(Fiber.interrupt(live.ringTimer))
               // SIP cannot tell a person from a machine; AMD belongs to the PBX or the media server.
               push({ _tag: "Answered", ...common(callId, sipCallId, "answered"), answeredBy: "unknown" })
@@ -278,7 +281,7 @@ export const make = (config: SipConfig) =>
             callId,
             provider: "sip",
             eventKey: `sip:${callId}:invite-failed`,
-            at: Date.now(),
+            at: now(),
             reason: error._tag === "InvalidCallRequest" ? "invalid_number" : "network",
             detail: error.message
           })
