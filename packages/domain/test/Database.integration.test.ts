@@ -13,6 +13,9 @@ import { join } from "node:path"
 import * as Database from "../src/Database.ts"
 import * as Migrations from "../src/Migrations.ts"
 import * as Tenancy from "../src/Tenancy.ts"
+import { postgres } from "@autodialer/testkit"
+
+const pg = postgres()
 
 describe("Database.layerConfig without DATABASE_URL", () => {
   it.live("uses PGlite in AUTODIALER_DATA_DIR, and the data survives a restart", () =>
@@ -42,5 +45,17 @@ describe("Database.layerConfig without DATABASE_URL", () => {
         return { applied: applied.length, names: rows.map((r) => r.name) }
       }).pipe(Effect.provide(database))
       assert.deepStrictEqual(second, { applied: 0, names: ["Persisted"] })
-    }).pipe(Effect.scoped), 60_000)
+    }).pipe(Effect.scoped), 120_000)
+})
+
+describe.skipIf(pg.skip)("Database.layerConfig with DATABASE_URL", () => {
+  it.live("connects to the Postgres server instead of PGlite", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ readonly v: string }>`SELECT version() AS v`
+      assert.notInclude(rows[0]!.v, "PGlite")
+      assert.include(rows[0]!.v, "PostgreSQL")
+    }).pipe(Effect.provide(Database.layerConfig.pipe(
+      Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ DATABASE_URL: pg.value ?? "" })))
+    ))))
 })
