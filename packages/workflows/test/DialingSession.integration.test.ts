@@ -20,6 +20,7 @@ import { SessionStore } from "../src/SessionStore.ts"
 import { createCampaignWorker } from "../src/Worker.ts"
 import type { campaignWorkflow } from "../src/workflows/CampaignWorkflow.ts"
 import { query, seedCampaign } from "./support/Campaign.ts"
+import { fastCarrier } from "./support/Carrier.ts"
 import { openNowConfig } from "./support/Config.ts"
 import { type TestDatabase, createTestDatabase } from "./support/Database.ts"
 import * as ProgressiveEngine from "./support/ProgressiveEngine.ts"
@@ -30,10 +31,6 @@ const pg = postgres()
 const server = temporal()
 
 let carrierSeed = Math.floor(Math.random() * 1_000_000)
-const fastCarrier: SimulatedCarrier.Options = {
-  seed: 7,
-  profile: { busy: 0.1, failed: 0.05, answer: 0.85, machine: 0.2, ringMedianMs: 400, talkMeanMs: 1_000, amdMedianMs: 150, greetingMedianMs: 600, promptMs: 100 }
-}
 
 const config = (patch: Partial<CampaignConfig> = {}): CampaignConfig =>
   openNowConfig({ pacing: "progressive", maxAttempts: 2, retryDelaySeconds: 1, maxLinesPerAgent: 1, abandonLimit: 0.03, sessionHeartbeatTimeoutSeconds: 5, ...patch })

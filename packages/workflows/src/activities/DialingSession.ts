@@ -319,6 +319,24 @@ export const runSession = (
 
     // Events stored while no session ran (or before this one subscribed).
     for (const e of snap.events) yield* onCarrierEvent(e, false)
+    // Calls the carrier no longer knows (it restarted with the worker that died,
+    // or they ended while nobody listened and the event is lost) are settled now:
+    // their attempt is spent, so the contact is retried as a new attempt, never
+    // redialled as the same one.
+    for (const c of snap.calls) {
+      const t = calls.get(c.callId)
+      if (t?.carrierCallId === undefined) continue
+      const known = yield* Effect.result(telephony.state(t.carrierCallId))
+      const now = yield* Clock.currentTimeMillis
+      if (known._tag === "Failure" && known.failure._tag === "CallNotFound") {
+        yield* Effect.logWarning(`call ${c.callId} is unknown to the carrier after a restart; settling it as failed`)
+        yield* store.updateCall(c.callId, { status: "failed", endedAt: now })
+        calls.delete(c.callId)
+        callsFinished++
+        if (t.agentId !== undefined) yield* store.setAgent(campaignId, t.agentId, "ready", null)
+        yield* apply({ _tag: "CallFailed", at: now, callId: c.callId, reason: "unknown to the carrier after a restart" }, false)
+      }
+    }
     // Dials recorded but never acknowledged: re-issue with the same idempotency key.
     for (const c of snap.calls) {
       const t = calls.get(c.callId)

@@ -37,6 +37,9 @@ export const schema = [
   `CREATE TABLE call_commands (
     id bigserial PRIMARY KEY, campaign_id text NOT NULL, session_key text NOT NULL, call_id text, command_type text NOT NULL,
     command jsonb NOT NULL, recorded_at timestamptz NOT NULL)`,
+  // Test probe: every originate the simulated carrier accepted, by process, to prove no attempt is dialled twice.
+  `CREATE TABLE carrier_originates (idempotency_key text NOT NULL, pid integer NOT NULL, deduplicated boolean NOT NULL,
+    at timestamptz NOT NULL DEFAULT clock_timestamp())`,
   `CREATE TABLE campaign_agents (
     campaign_id text NOT NULL, agent_id text NOT NULL, state text NOT NULL, call_id text, updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (campaign_id, agent_id))`
