@@ -96,6 +96,32 @@ describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSock
       assert.strictEqual(result.exitCode, 0, result.sippOutput)
     }), 30_000)
 
+  it.live("a duplicated 180 is reported once", () =>
+    Effect.gen(function*() {
+      const result = yield* place("ring-twice.xml", {
+        during: (callId) =>
+          Effect.gen(function*() {
+            const telephony = yield* Telephony
+            yield* Stream.runHead(telephony.events.pipe(Stream.filter((e) => e._tag === "Answered")))
+            yield* telephony.hangUp(callId)
+          })
+      })
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "Answered", "Completed"])
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+    }), 30_000)
+
+  it.live("503 from the callee: the proxy turns it into 500 (RFC 3261 16.7), reported as failed", () =>
+    Effect.gen(function*() {
+      const result = yield* place("service-unavailable.xml")
+      assert.deepStrictEqual(tags(result.events), ["Initiated", "Failed"])
+      assert.strictEqual(result.exitCode, 0, result.sippOutput)
+      // A proxy must not forward 503 (that would mean "the proxy is overloaded"); Kamailio sends 500.
+      assert.strictEqual(result.state.failure?.reason, "network")
+      assert.include(result.state.failure?.detail ?? "", "SIP 500")
+      const failed = result.events.at(-1)
+      assert.strictEqual(failed?._tag === "Failed" ? failed.sipCode : undefined, 500)
+    }), 30_000)
+
   it.live("486 Busy Here maps to busy", () =>
     Effect.gen(function*() {
       const result = yield* place("busy.xml")
