@@ -44,9 +44,9 @@ interface Filter {
   values?: Array<string>
 }
 
-const page = <T>(items: ReadonlyArray<T>, after: string | undefined, limit: number, baseUrl: string) => {
+const page = <T, R = T>(items: ReadonlyArray<T>, after: string | undefined, limit: number, baseUrl: string, render: (t: T) => R = (t) => t as unknown as R) => {
   const start = after === undefined ? 0 : Number(after)
-  const slice = items.slice(start, start + limit)
+  const slice = items.slice(start, start + limit).map(render)
   const next = start + limit < items.length ? String(start + limit) : null
   return {
     results: slice,
@@ -106,8 +106,8 @@ export const startFakeHubSpot = async (): Promise<Served & { readonly state: Fak
 
     if (path === "/crm/v3/objects/contacts" && req.method === "GET") {
       const limit = Number(req.url.searchParams.get("limit") ?? "10")
-      const all = [...state.contacts].sort((a, b) => a.id.localeCompare(b.id)).map(toObject)
-      return { status: 200, body: page(all, req.url.searchParams.get("after") ?? undefined, limit, baseUrl + path) }
+      const all = [...state.contacts].sort((a, b) => a.id.localeCompare(b.id))
+      return { status: 200, body: page(all, req.url.searchParams.get("after") ?? undefined, limit, baseUrl + path, toObject) }
     }
     if (path === "/crm/v3/objects/contacts/search" && req.method === "POST") {
       const filters: Array<Filter> = body.filterGroups?.[0]?.filters ?? []
@@ -121,7 +121,7 @@ export const startFakeHubSpot = async (): Promise<Served & { readonly state: Fak
       if (Number(body.after ?? 0) + (body.limit ?? 10) > 10_000) {
         return error(400, "VALIDATION_ERROR", "Search results are limited to 10,000 total results; use a narrower filter")
       }
-      const result = page(rows.map(toObject), body.after, body.limit ?? 10, baseUrl + path)
+      const result = page(rows, body.after, body.limit ?? 10, baseUrl + path, toObject)
       return { status: 200, body: { total: rows.length, ...result } }
     }
     if (path === "/crm/v3/objects/calls/search" && req.method === "POST") {
