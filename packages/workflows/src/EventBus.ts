@@ -13,16 +13,23 @@
  * it is published, and a session that starts or restarts reads the stored
  * events of its calls in flight.
  */
-import { Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
+import { Context, Data, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { PgClient } from "@effect/sql-pg"
 import { CallEvent as CallEvents } from "@autodialer/telephony"
 
 type CallEvent = CallEvents.CallEvent
 
+/** The subscription broke (the LISTEN connection was lost): the session fails and its retry re-reads Postgres. */
+export class EventBusDisconnected extends Data.TaggedError("EventBusDisconnected")<{ readonly campaignId: string; readonly cause: unknown }> {
+  override get message(): string {
+    return `the event subscription of campaign ${this.campaignId} was lost; the session restarts and re-reads stored events`
+  }
+}
+
 export interface EventBusService {
   readonly publish: (campaignId: string, event: CallEvent) => Effect.Effect<void>
   /** A queue of the campaign's events from now on, until the scope closes. */
-  readonly subscribe: (campaignId: string) => Effect.Effect<Queue.Dequeue<CallEvent>, never, Scope.Scope>
+  readonly subscribe: (campaignId: string) => Effect.Effect<Queue.Dequeue<CallEvent, EventBusDisconnected>, never, Scope.Scope>
 }
 
 /** The NOTIFY channel of a campaign: a valid identifier under 63 bytes for any id. */
@@ -33,14 +40,14 @@ const decodeEvent = Schema.decodeUnknownEffect(Schema.fromJsonString(CallEvents.
 
 export class EventBus extends Context.Service<EventBus, EventBusService>()("@autodialer/workflows/EventBus") {
   static readonly layerMemory: Layer.Layer<EventBus> = Layer.sync(EventBus, () => {
-    const subscribers = new Map<string, Set<Queue.Queue<CallEvent>>>()
+    const subscribers = new Map<string, Set<Queue.Queue<CallEvent, EventBusDisconnected>>>()
     return EventBus.of({
       publish: (campaignId, event) =>
         Effect.forEach(subscribers.get(campaignId) ?? [], (q) => Queue.offer(q, event), { discard: true }),
       subscribe: (campaignId) =>
         Effect.acquireRelease(
           Effect.gen(function*() {
-            const q = yield* Queue.unbounded<CallEvent>()
+            const q = yield* Queue.unbounded<CallEvent, EventBusDisconnected>()
             const set = subscribers.get(campaignId) ?? new Set()
             set.add(q)
             subscribers.set(campaignId, set)
@@ -63,16 +70,19 @@ export class EventBus extends Context.Service<EventBus, EventBusService>()("@aut
           ),
         subscribe: (campaignId) =>
           Effect.gen(function*() {
-            const out = yield* Queue.unbounded<CallEvent>()
+            const out = yield* Queue.unbounded<CallEvent, EventBusDisconnected>()
             const notifications = yield* pg.listen(channelOf(campaignId)).pipe(Effect.orDie)
-            yield* Effect.forkScoped(
-              Effect.forever(
-                Queue.take(notifications).pipe(
-                  Effect.flatMap((n) => decodeEvent(n.payload)),
+            const pump = Queue.take(notifications).pipe(
+              Effect.flatMap((n) =>
+                decodeEvent(n.payload).pipe(
                   Effect.flatMap((event) => Queue.offer(out, event)),
-                  Effect.catch((error) => Effect.logWarning("event bus: dropped a notification", error))
+                  Effect.catch((error) => Effect.logWarning("event bus: dropped an undecodable notification", error))
                 )
-              )
+              ),
+              Effect.forever
+            )
+            yield* Effect.forkScoped(
+              pump.pipe(Effect.catch((cause) => Queue.fail(out, new EventBusDisconnected({ campaignId, cause }))))
             )
             return out
           })

@@ -24,7 +24,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import type { SessionInput } from "../CampaignActivities.ts"
 import type { SessionReport } from "../CampaignStatus.ts"
 import { isOpen, nextOpenAt } from "../CallingWindow.ts"
-import { EventBus } from "../EventBus.ts"
+import { EventBus, type EventBusDisconnected } from "../EventBus.ts"
 import {
   type EngineCommand,
   type EngineContact,
@@ -82,7 +82,7 @@ export interface SessionProgress {
   readonly winding: boolean
 }
 
-export type SessionError = SqlError | TelephonyError
+export type SessionError = SqlError | TelephonyError | EventBusDisconnected
 
 interface TrackedCall {
   readonly contactId: string
