@@ -187,6 +187,27 @@ for (const backend of backends("schema")) {
           assert.deepStrictEqual(yield* Tenancy.currentOrg, null)
         }))
 
+      it.effect("nesting: the same tenant groups calls atomically; another tenant or the system path inside is refused", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const a = yield* F.organization("nest-a")
+          const b = yield* F.organization("nest-b")
+          const grouped = yield* Effect.flip(Tenancy.withTenant(a)(Effect.gen(function*() {
+            yield* F.contact(a, "+14155550160")
+            yield* F.contact(a, "+14155550161")
+            return yield* Effect.fail("abort" as const)
+          })))
+          assert.strictEqual(grouped, "abort")
+          const kept = yield* Tenancy.withTenant(a)(sql`SELECT id FROM contacts WHERE phone IN ('+14155550160', '+14155550161')`)
+          assert.strictEqual(kept.length, 0, "both inner inserts rolled back with the outer transaction")
+
+          const cross = yield* Effect.exit(Tenancy.withTenant(a)(F.contact(b, "+14155550162")))
+          assert.strictEqual(cross._tag, "Failure")
+          assert.include(String(cross), `tenant ${b} cannot run inside a transaction of tenant ${a}`)
+          const escalate = yield* Effect.exit(Tenancy.withTenant(a)(Tenancy.withSystem(sql`SELECT 1`)))
+          assert.include(String(escalate), `the system path cannot run inside a transaction of tenant ${a}`)
+        }))
+
       it.effect("updated_at is maintained by the trigger; created_at is not touched", () =>
         Effect.gen(function*() {
           const sql = yield* SqlClient.SqlClient

@@ -24,4 +24,4 @@ export const backends = (label: string): ReadonlyArray<Backend> => {
 }
 
 /** Layer build + teardown budget: PGlite's first template build takes several seconds. */
-export const layerTimeout = "90 seconds"
+export const layerTimeout = "120 seconds"
