@@ -24,6 +24,9 @@ export class AbandonLedger {
   private live = 0
   private abandoned = 0
   private humanVerdicts = 0
+  /** Variance of the true abandon count given the weighted estimate. */
+  private variance = 0
+  private readonly bVar = new Float64Array(BUCKETS)
   private readonly bLive = new Float64Array(BUCKETS)
   private readonly bAb = new Float64Array(BUCKETS)
   private readonly bHuman = new Float64Array(BUCKETS)
@@ -55,6 +58,8 @@ export class AbandonLedger {
       this.live -= this.bLive[i]!
       this.abandoned -= this.bAb[i]!
       this.humanVerdicts -= this.bHuman[i]!
+      this.variance -= this.bVar[i]!
+      this.bVar[i] = 0
       this.bLive[i] = 0
       this.bAb[i] = 0
       this.bHuman[i] = 0
@@ -62,13 +67,15 @@ export class AbandonLedger {
     this.lastMinute = m
   }
 
-  private add(now: number, live: number, ab: number, human: number): void {
+  private add(now: number, live: number, ab: number, human: number, variance = 0): void {
     this.advance(now)
     this.live += live
     this.abandoned += ab
     this.humanVerdicts += human
+    this.variance += variance
     if (this.policy.window === "rolling24h") {
       const i = Math.floor(now / MINUTE) % BUCKETS
+      this.bVar[i] = this.bVar[i]! + variance
       this.bLive[i] = this.bLive[i]! + live
       this.bAb[i] = this.bAb[i]! + ab
       this.bHuman[i] = this.bHuman[i]! + human
@@ -99,7 +106,7 @@ export class AbandonLedger {
   /** A live answer was abandoned (safe-harbour played). */
   abandon(now: number, verdict: "human" | "unknown"): void {
     const w = this.humanShare(verdict)
-    this.add(now, w, w, verdict === "human" ? w : 0)
+    this.add(now, w, w, verdict === "human" ? w : 0, w * (1 - w))
   }
 
   private carried(now: number): { live: number; ab: number } {
@@ -124,6 +131,14 @@ export class AbandonLedger {
     if (this.policy.denominator !== "ofcom") return 0
     const fp = this.policy.amdFalsePositiveRate
     return fp >= 1 ? 0 : (this.humanVerdicts * fp) / (1 - fp)
+  }
+
+  /** Standard deviation of the true abandon count around `windowAbandoned`. */
+  abandonedSd(now: number): number {
+    this.advance(now)
+    const fp = this.policy.denominator === "ofcom" ? this.policy.amdFalsePositiveRate : 0
+    // AMD false positives ~ Binomial(people, fp): variance ≈ human verdicts x fp.
+    return Math.sqrt(Math.max(0, this.variance) + Math.max(0, this.humanVerdicts) * fp)
   }
 
   rate(now: number): number {

@@ -37,6 +37,12 @@ export interface AbandonView {
   readonly windowAbandoned: number
   /** The policy's limit, a fraction (0.03). */
   readonly limit: number
+  /**
+   * Standard deviation of the true abandon count around `windowAbandoned`, from what the dialer can
+   * only estimate (AMD false positives under Ofcom, the share of people among abandoned answers).
+   * Added field; absent means 0.
+   */
+  readonly windowAbandonedSd?: number
 }
 
 export interface PacingSnapshot {

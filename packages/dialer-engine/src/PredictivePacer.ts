@@ -79,6 +79,8 @@ const phi = (z: number): number => {
 }
 
 const MAX_K = 4
+/** Bounds of the calibration factor (observed / predicted abandons). */
+const CALIBRATION_FLOOR = 0.05
 const LIVE_RATE_MEMORY = 600
 /** Seconds of memory of the dial-rate estimate. */
 const DIAL_RATE_MEMORY = 60
@@ -86,6 +88,8 @@ const DIAL_RATE_MEMORY = 60
 const BUDGET_HORIZON_SECONDS = 3600
 /** Abandons of headroom under the limit below which the pacer dials progressively. */
 const GUARD_MARGIN = 1.5
+/** Standard deviations of the abandon estimate kept as extra headroom. */
+const GUARD_Z = 2
 /** Per-dial gain of θ's multiplicative update. */
 const THETA_GAIN = 0.01
 /** Predicted abandons after which calibration evidence is halved. */
@@ -282,16 +286,25 @@ export const make = (options: Options = {}): Pacer<State> => {
     const aimed = aim * limit
     const L = snap.abandon.windowLiveAnswers
     const A = snap.abandon.windowAbandoned
-    const budget = aimed * L - A
+    // Chance constraint: the abandons the window can still take are the limit's, less a margin for
+    // the abandons already in the pipeline (dials in flight, customers waiting) and for what the
+    // dialer can only estimate (AMD false positives, machine shares), at two standard deviations.
+    const pending = s.predicted * pLive * dials.length + 0.5 * snap.customersWaiting
+    const sd = snap.abandon.windowAbandonedSd ?? 0
+    const safeAbandons = limit * L - pending - GUARD_MARGIN - GUARD_Z * sd
+    const budget = Math.min(aimed * L, safeAbandons) - A
+    // The rate to hold from here: the aim, or less while the safety margin is a large part of the window.
+    const aimedNow = Math.min(aimed, Math.max(0, safeAbandons / Math.max(1, L)))
     // Cold start: assume the floor answers as many live calls as its agents can handle.
     const liveRate = Math.max(s.liveRate, snap.agentsLoggedIn / Math.max(1, s.handle.mean()))
     const horizonLive = Math.max(100, liveRate * BUDGET_HORIZON_SECONDS)
-    const allowed = Math.min(2.5 * limit, Math.max(0, aimed + budget / horizonLive))
-    const calibration = Math.min(3, Math.max(0.2, (s.obsSum + 5) / (s.predSum + 5)))
+    const allowed = Math.min(2.5 * limit, Math.max(0, aimedNow + budget / horizonLive))
+    const calibration = Math.min(3, Math.max(CALIBRATION_FLOOR, (s.obsSum + 5) / (s.predSum + 5)))
     const targetPred = allowed / calibration
-    // Guard: never stand within `margin` abandons of the limit, so that the window's rate stays
-    // under it whenever the run (and so the judged window) ends. Only near-certain dials pass.
-    const guarded = limit * L - A < GUARD_MARGIN
+    // Hard guard: within `GUARD_MARGIN` abandons (plus one standard deviation) of the limit, and at a
+    // cold start, the pacer dials progressively. The window's rate then stays under the limit
+    // whenever the run, and so the judged window, ends.
+    const guarded = limit * L - A - pending < GUARD_MARGIN + sd
     const theta = options.fixedTheta ?? s.theta
 
     // Under the guard (a cold start, or standing at the limit) dial progressively: no line without a free agent.

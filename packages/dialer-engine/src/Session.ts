@@ -134,7 +134,7 @@ interface MutableSnapshot {
   dialsInFlight: ReadonlyArray<DialView>
   customersWaiting: number
   maxDialsInFlight: number
-  abandon: { windowLiveAnswers: number; windowAbandoned: number; limit: number }
+  abandon: { windowLiveAnswers: number; windowAbandoned: number; limit: number; windowAbandonedSd: number }
   dense: Dense
 }
 
@@ -205,7 +205,7 @@ export const make = (config: Config.SessionConfig, options: MakeOptions = {}): S
     pacer, pacerState: pacer.initial,
     snapshot: {
       now, agentsLoggedIn: 0, agentsReady: 0, busyAgents: [], dialsInFlight: [], customersWaiting: 0, maxDialsInFlight: 0,
-      abandon: { windowLiveAnswers: 0, windowAbandoned: 0, limit: config.abandon.limit },
+      abandon: { windowLiveAnswers: 0, windowAbandoned: 0, limit: config.abandon.limit, windowAbandonedSd: 0 },
       dense: { dialedAt: new Float64Array(64), busyWrap: new Uint8Array(64), busySince: new Float64Array(64), busyBridgedAt: new Float64Array(64) }
     },
     capsUnlimited: Compliance.unlimited(config.caps),
@@ -710,6 +710,7 @@ const pace = (st: SessionState, now: number, out: Array<SessionCommand>): void =
   ab.windowLiveAnswers = st.ledger.windowLive(now)
   ab.windowAbandoned = st.ledger.windowAbandoned(now)
   ab.limit = st.config.abandon.limit
+  ab.windowAbandonedSd = st.ledger.abandonedSd(now)
   const decision = st.pacer.decide(st.pacerState, snap)
   st.pacerState = decision.state
   let n = Math.floor(decision.dials)
