@@ -13,7 +13,7 @@ export const usage = `Usage: npm run bench -- [--scenario <name|file> ...] [--pa
   --scenario  a built-in scenario (s1 s2 s3 s4 s5 s6 s1m s2m) or a scenario JSON file; repeatable.
               Default: the standard suite.
   --pacer     one of ${pacerIds.join(", ")}; repeatable. Default: all.
-  --seeds     seeds per scenario x pacer (default 10; the published table uses 100).
+  --seeds     seeds per scenario x pacer (default 5, a few minutes on 2 cores; the published table uses 100).
   --hours     override every scenario's shift length.
   --json      write the results as JSON to this file.
   --charts    write SVG (and PNG, when a renderer is available) charts into this directory.

@@ -53,7 +53,7 @@ const main = async () => {
     names.add(s.name)
   }
   const pacers = options.pacer.length > 0 ? pacerIds.filter((p) => options.pacer.includes(p)) : [...pacerIds]
-  const plan = { scenarios, pacers, seeds: options.seeds ?? 10, timeSeriesPacer: "autodialer" as const }
+  const plan = { scenarios, pacers, seeds: options.seeds ?? 5, timeSeriesPacer: "autodialer" as const }
   const progress = Progress.make(jobCount(plan), process.stderr, !options.quiet)
   const workers = options.workers ?? 2
   const pool = workers > 1 ? workerPool(scenarios, workers) : undefined
