@@ -101,18 +101,18 @@ const lookup = (contact: Contact, key: string): unknown => {
 export interface ScriptPart { readonly text: string; readonly field?: string; readonly missing?: boolean }
 
 /**
- * The campaign script split into literal text and `{{field}}` placeholders
+ * The campaign script split into literal text and `{{field}}` (or `{field}`) placeholders
  * filled from the contact (built-in fields, `customFields.x` or a bare custom
  * field name). Missing values stay visible as the placeholder name, so an
  * agent never reads out an empty gap without knowing.
  */
 export const fillScript = (script: string, contact: Contact): ReadonlyArray<ScriptPart> => {
   const out: Array<ScriptPart> = []
-  const re = /\{\{\s*([\w.]+)\s*\}\}/g
+  const re = /\{\{\s*([\w.]+)\s*\}\}|\{\s*([\w.]+)\s*\}/g
   let last = 0
   for (let m = re.exec(script); m !== null; m = re.exec(script)) {
     if (m.index > last) out.push({ text: script.slice(last, m.index) })
-    const key = m[1]!
+    const key = (m[1] ?? m[2])!
     const value = lookup(contact, key)
     out.push(value === undefined || value === null || value === ""
       ? { text: `[${key}]`, field: key, missing: true }

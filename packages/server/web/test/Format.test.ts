@@ -50,6 +50,8 @@ describe("Format", () => {
     const parts = fillScript("Hi {{firstName}} from {{ company }}, plan {{plan}}, {{customFields.tier}}; {{nope}}.", contact({ customFields: { plan: "Gold", tier: 2 } }))
     expect(parts.map((p) => p.text).join("")).toBe("Hi Ada from Analytical Engines, plan Gold, 2; [nope].")
     expect(parts.filter((p) => p.missing).map((p) => p.field)).toEqual(["nope"])
+    // Single braces, as the embedded demo's script writes them.
+    expect(fillScript("Hi {first_name} at {company}", contact()).map((p) => p.text).join("")).toBe("Hi Ada at Analytical Engines")
   })
 
   it("knows whether a calling window is open on the zone's clock", () => {

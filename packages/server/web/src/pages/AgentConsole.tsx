@@ -42,6 +42,7 @@ export const AgentConsole = ({ me }: { me: Me }) => {
   const [preview, setPreview] = useState<Preview | undefined>(undefined)
   const [wrapLimit, setWrapLimit] = useState<number | undefined>(undefined)
   const [wrapStart, setWrapStart] = useState<number | undefined>(undefined)
+  const [script, setScript] = useState<string | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
   const [notice, setNotice] = useState<string | undefined>(undefined)
 
@@ -126,9 +127,13 @@ export const AgentConsole = ({ me }: { me: Me }) => {
         const callId = field<string>(d, "callId")
         if (callId === undefined) return
         setPreview(undefined)
-        const contact = field<Contact>(d, "contact")
+        // The event may carry the contact and the script for a fast pop; the full record is always fetched.
+        const inline = field<Contact>(d, "contact")
+        const contact = inline !== undefined && inline !== null && typeof inline.customFields === "object" ? inline : undefined
         const history = field<ReadonlyArray<Call>>(d, "history")
-        void loadCall(callId, field<string>(d, "contactId"), { ...(contact ? { contact } : {}), ...(history ? { history } : {}) })
+        const script = field<{ script?: string | null }>(d, "campaign")?.script
+        if (typeof script === "string") setScript(script)
+        void loadCall(callId, field<string>(d, "contactId") ?? inline?.id, { ...(contact ? { contact } : {}), ...(history ? { history } : {}) })
         const ringing = m.type === "call.offered" || m.type === "call.ringing"
         setStatus((prev) => prev === undefined ? prev : {
           ...prev, callId,
@@ -259,10 +264,10 @@ export const AgentConsole = ({ me }: { me: Me }) => {
             <h2>{state === "reserved" ? "Incoming call: " : ""}{pop.contact ? contactName(pop.contact) : "Loading contact…"}</h2>
             {pop.contact ? <ContactCard contact={pop.contact} history={pop.history} now={now} /> : null}
           </section>
-          {campaign?.script && pop.contact ? (
+          {(script ?? campaign?.script) && pop.contact ? (
             <section aria-label="Script" class="script">
               <h2>Script</h2>
-              <p>{fillScript(campaign.script, pop.contact).map((part, i) =>
+              <p>{fillScript((script ?? campaign?.script)!, pop.contact).map((part, i) =>
                 part.field === undefined ? <span key={i}>{part.text}</span>
                   : <mark key={i} class={part.missing ? "missing" : ""} title={part.field}>{part.text}</mark>)}</p>
             </section>
@@ -277,11 +282,13 @@ export const AgentConsole = ({ me }: { me: Me }) => {
               wrapStart={wrapStart ?? pop.endedAt ?? (state === "wrap_up" ? since : now)}
               wrapLimit={wrapLimit}
               now={now}
-              onDone={async (ready) => {
+              pauseCode={pauseCode}
+              onDone={async (pauseAfter) => {
                 setPop(undefined)
                 setWrapLimit(undefined)
                 setWrapStart(undefined)
-                if (ready) await act("/agents/me/ready")
+                // The server makes the agent ready when the disposition closes the wrap-up.
+                if (pauseAfter) await act("/agents/me/pause", { code: pauseCode })
               }}
             />
           ) : null}
@@ -324,12 +331,12 @@ const ContactCard = ({ contact, history, now }: { contact: Contact; history: Rea
 
 const DispositionForm = (props: {
   callId: string; contact: Contact | undefined; campaignTz: string; dispositions: ReadonlyArray<Disposition>
-  wrapStart: number; wrapLimit: number | undefined; now: number; onDone: (ready: boolean) => Promise<void>
+  wrapStart: number; wrapLimit: number | undefined; now: number; pauseCode: string; onDone: (pauseAfter: boolean) => Promise<void>
 }) => {
   const [code, setCode] = useState<string | undefined>(undefined)
   const [notes, setNotes] = useState("")
   const [callback, setCallback] = useState("")
-  const [autoReady, setAutoReady] = useState(true)
+  const [pauseAfter, setPauseAfter] = useState(false)
   const [error, setError] = useState<string | undefined>(undefined)
   const [busy, setBusy] = useState(false)
   const tz = props.contact?.timeZone && isTimeZone(props.contact.timeZone) ? props.contact.timeZone : props.campaignTz
@@ -343,7 +350,7 @@ const DispositionForm = (props: {
       const callbackAt = callback === "" ? undefined : zonedToInstant(callback, tz).toISOString()
       if (selected?.callback && callbackAt === undefined) throw new Error(`'${selected.label}' needs a callback time`)
       await Api.post(`/calls/${props.callId}/disposition`, { code, ...(notes.trim() ? { notes: notes.trim() } : {}), ...(callbackAt ? { callbackAt } : {}) })
-      await props.onDone(autoReady)
+      await props.onDone(pauseAfter)
     } catch (e) {
       setError(Api.describe(e))
       setBusy(false)
@@ -401,7 +408,7 @@ const DispositionForm = (props: {
         <label>Callback time ({tz})
           <input type="datetime-local" value={callback} onInput={(e) => setCallback(e.currentTarget.value)} required={selected?.callback === true} />
         </label>
-        <label class="choice"><input type="checkbox" checked={autoReady} onChange={(e) => setAutoReady(e.currentTarget.checked)} /> Ready for the next call after saving</label>
+        <label class="choice"><input type="checkbox" checked={pauseAfter} onChange={(e) => setPauseAfter(e.currentTarget.checked)} /> Pause ({props.pauseCode}) after saving instead of taking the next call</label>
         <ErrorText error={error} />
         <button type="submit" disabled={code === undefined || busy}>Save disposition{selected ? `: ${selected.label}` : ""}</button>
       </form>

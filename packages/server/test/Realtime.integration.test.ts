@@ -1,0 +1,95 @@
+import { postgres } from "@autodialer/testkit"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { api, start, type TestServer } from "./support/TestServer.ts"
+
+const pg = postgres()
+
+interface SseEvent { readonly type: string; readonly data: any }
+
+/** Opens an SSE stream and collects its events until closed. */
+const listen = async (url: string) => {
+  const controller = new AbortController()
+  const response = await fetch(url, { signal: controller.signal })
+  const events: Array<SseEvent> = []
+  const done = (async () => {
+    if (!response.body) return
+    const decoder = new TextDecoder()
+    let buffer = ""
+    try {
+      for await (const chunk of response.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true })
+        let i: number
+        while ((i = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, i)
+          buffer = buffer.slice(i + 2)
+          const type = /^event: (.*)$/m.exec(block)?.[1] ?? "message"
+          const data = /^data: (.*)$/m.exec(block)?.[1]
+          events.push({ type, data: data === undefined ? undefined : JSON.parse(data) })
+        }
+      }
+    } catch { /* aborted */ }
+  })()
+  const waitFor = async (predicate: (e: SseEvent) => boolean, ms = 8_000) => {
+    const deadline = Date.now() + ms
+    while (Date.now() < deadline) {
+      const found = events.find(predicate)
+      if (found) return found
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error(`no matching event within ${ms} ms; got ${events.map((e) => e.type).join(", ")}`)
+  }
+  return { status: response.status, events, waitFor, close: async () => { controller.abort(); await done } }
+}
+
+describe.skipIf(pg.skip)("realtime channels (SSE)", () => {
+  let server: TestServer
+  let org: { orgId: string; apiKey: string }
+  let agent: { userId: string; apiKey: string }
+  let otherKey: string
+
+  beforeAll(async () => {
+    server = await start({ databaseUrl: pg.value!, label: "server_realtime" })
+    org = await server.provision("live")
+    agent = await server.addUser(org.orgId, "agent", "rita@live.test")
+    otherKey = (await server.provision("elsewhere")).apiKey
+  }, 60_000)
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  it("pushes the agent's own state changes and live campaign stats to the supervisor", async () => {
+    const campaign = await api(server.url, org.apiKey)("POST", "/campaigns", { name: "Live", mode: "predictive", abandonLimit: 0.02 })
+    const mine = await listen(`${server.url}/realtime/me?access_token=${agent.apiKey}`)
+    const supervisor = await listen(`${server.url}/realtime/campaigns/${campaign.body.id}?access_token=${org.apiKey}`)
+    expect(mine.status).toBe(200)
+    expect(supervisor.status).toBe(200)
+    await mine.waitFor((e) => e.type === "ready")
+
+    const asAgent = api(server.url, agent.apiKey)
+    expect((await asAgent("POST", "/agents/me/ready")).status).toBe(409)
+    expect((await asAgent("POST", "/agents/me/login", { campaignId: campaign.body.id })).body.state).toBe("paused")
+    expect((await asAgent("POST", "/agents/me/ready")).body.state).toBe("available")
+
+    const ready = await mine.waitFor((e) => e.type === "agent.state" && e.data.state === "available")
+    expect(ready.data.campaignId).toBe(campaign.body.id)
+    await supervisor.waitFor((e) => e.type === "agent.state" && e.data.agentId === agent.userId)
+    const stats = await supervisor.waitFor((e) => e.type === "campaign.stats" && e.data.agents.available === 1)
+    expect(stats.data.abandonLimit).toBe(0.02)
+    expect(stats.data).toHaveProperty("dialLevel")
+    expect(stats.data).toHaveProperty("talkMinutesPerAgentHour")
+
+    // Another organization's events never reach this agent.
+    const theirs = await api(server.url, otherKey)("POST", "/campaigns", { name: "Theirs", mode: "progressive" })
+    expect(theirs.status).toBe(201)
+    await mine.close()
+    await supervisor.close()
+    expect(mine.events.every((e) => e.type !== "agent.state" || e.data.agentId === agent.userId)).toBe(true)
+  }, 30_000)
+
+  it("refuses the supervisor channel to agents, strangers and other tenants", async () => {
+    const campaign = await api(server.url, org.apiKey)("POST", "/campaigns", { name: "Private", mode: "progressive" })
+    expect((await fetch(`${server.url}/realtime/campaigns/${campaign.body.id}`)).status).toBe(401)
+    expect((await fetch(`${server.url}/realtime/campaigns/${campaign.body.id}?access_token=${agent.apiKey}`)).status).toBe(403)
+    expect((await fetch(`${server.url}/realtime/campaigns/${campaign.body.id}?access_token=${otherKey}`)).status).toBe(404)
+  })
+})
