@@ -39,6 +39,17 @@ export const checks = (outcomes: ReadonlyArray<ScenarioOutcome>, bounds: Readonl
       target: "0",
       met: ours.seedsOverLimitShare === 0
     })
+    const ourRuns = o.runs.autodialer ?? []
+    if (ourRuns.length > 0) {
+      const worstP99 = Math.max(...ourRuns.map((r) => r.p99AnswerToAgentSeconds))
+      out.push({
+        scenario: s.name,
+        goal: "p99 answer-to-agent time <= connect threshold (worst seed)",
+        measured: `${worstP99.toFixed(2)} s`,
+        target: `<= ${s.policy.connectThresholdSeconds} s`,
+        met: worstP99 <= s.policy.connectThresholdSeconds + 1e-6
+      })
+    }
     const w = s.policy.windowSoFar
     if (w.liveAnswers === 0) {
       out.push({
