@@ -62,11 +62,13 @@ export const clairvoyantUtilization = (s: Scenario): number => {
 export const boundsOf = (s: Scenario): Bound => {
   const m = markovModelOf(s)
   if (m === null) return { scenario: s.name, cmdpOptimal: null, cmdpFrontier: null, clairvoyant: { utilization: clairvoyantUtilization(s) } }
-  const optimum = Cmdp.solve(m, s.policy.abandonLimit)
+  const limits = [...new Set([...frontierLimits, s.policy.abandonLimit])].sort((a, b) => a - b)
+  const points = Cmdp.frontier(m, limits)
+  const optimum = points[limits.indexOf(s.policy.abandonLimit)]!
   return {
     scenario: s.name,
-    cmdpOptimal: { utilization: optimum.utilization, abandonRate: optimum.abandonRate },
-    cmdpFrontier: Cmdp.frontier(m, frontierLimits),
+    cmdpOptimal: { utilization: optimum[1], abandonRate: optimum[0] },
+    cmdpFrontier: points,
     clairvoyant: { utilization: clairvoyantUtilization(s) }
   }
 }
