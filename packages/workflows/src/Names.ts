@@ -13,12 +13,16 @@ import type { CampaignStatus } from "./CampaignStatus.ts"
 /** Task queues. Workers scale out by polling the same queue from more processes. */
 export const TaskQueues = {
   /** Campaign workflows and their dialing-session activities. */
-  campaign: "autodialer-campaign"
+  campaign: "autodialer-campaign",
+  /** CRM sync and analytics ETL workflows and their short activities (see `IntegrationsWorker`). */
+  integrations: "autodialer-integrations"
 } as const
 
 /** Workflow type names (the exported function names in `src/workflows`). */
 export const WorkflowTypes = {
-  campaign: "campaignWorkflow"
+  campaign: "campaignWorkflow",
+  crmSync: "crmSyncWorkflow",
+  analyticsEtl: "analyticsEtlWorkflow"
 } as const
 
 const campaignIdPrefix = "campaign:"
