@@ -423,7 +423,7 @@ export const tables: ReadonlyArray<string> = [
   content_type text,
   ${stamps},
   UNIQUE (org_id, id),
-  CHECK ((kind = 'call') = (call_id IS NOT NULL) OR kind <> 'call'),
+  CHECK (kind <> 'call' OR call_id IS NOT NULL),
   ${ref("call_id", "calls", "CASCADE")}
 )`,
   `CREATE INDEX recordings_call_idx ON recordings (call_id) WHERE call_id IS NOT NULL`,
