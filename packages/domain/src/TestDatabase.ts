@@ -16,7 +16,7 @@ import { Effect, Layer, Redacted } from "effect"
 import { Reactivity } from "effect/reactivity"
 import { SqlClient } from "effect/sql"
 import { createHash, randomBytes } from "node:crypto"
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Database from "./Database.ts"
@@ -67,6 +67,11 @@ const saveTemplate = async (db: PGlite): Promise<void> => {
   const tmp = `${templatePath}.${process.pid}.${randomBytes(4).toString("hex")}`
   writeFileSync(tmp, new Uint8Array(await dump.arrayBuffer()))
   renameSync(tmp, templatePath)
+  // Templates of earlier migration sets are never used again.
+  for (const name of readdirSync(tmpdir())) {
+    const path = join(tmpdir(), name)
+    if (/^autodialer-pglite-template-[0-9a-f]{16}\.tar\.gz$/.test(name) && path !== templatePath) rmSync(path, { force: true })
+  }
 }
 
 /** The migrated PGlite template as a tarball, built on first use. */
