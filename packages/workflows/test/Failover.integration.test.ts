@@ -80,9 +80,11 @@ describe.skipIf(pg.skip || server.skip)("failover: SIGKILL a worker process mid-
       }) }]
     })
     try {
-      const newCalls = () => query<{ ended: boolean }>(db.layer,
-        `SELECT ended_at IS NOT NULL AS ended FROM calls WHERE campaign_id = $1 AND id NOT LIKE '%-old-%'`, [campaignId])
-      await eventually(newCalls, (rows) => rows.length >= 12 && rows.some((r) => !r.ended), 40_000, "calls in flight on the first worker")
+      const newCalls = () => query<{ ended: boolean; human: boolean }>(db.layer,
+        `SELECT ended_at IS NOT NULL AS ended, answered_by IS NOT DISTINCT FROM 'human' AS human
+         FROM calls WHERE campaign_id = $1 AND id NOT LIKE '%-old-%'`, [campaignId])
+      await eventually(newCalls, (rows) => rows.length >= 12 && rows.some((r) => !r.ended) && rows.some((r) => r.human), 60_000,
+        "answered calls and calls in flight on the first worker")
       first.kill("SIGKILL")
       const inFlightAtKill = (await newCalls()).filter((r) => !r.ended).length
       expect(inFlightAtKill).toBeGreaterThan(0)
