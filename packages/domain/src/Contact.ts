@@ -57,3 +57,19 @@ export class Contact extends Model.Class<Contact>("Contact")({
   createdAt: CreatedAt,
   updatedAt: UpdatedAt
 }) {}
+
+/**
+ * Rules across fields that the column types cannot express (the database
+ * enforces the same ones with CHECK constraints). Returns what is wrong, or
+ * an empty list.
+ */
+export const crossFieldProblems = (
+  c: Pick<Contact, "crmId" | "sourceCrm" | "timeZone" | "timeZoneSource">
+): ReadonlyArray<string> => [
+  ...((c.crmId === null) === (c.sourceCrm === null)
+    ? []
+    : ["crmId and sourceCrm go together (expected both set for a CRM record, or both null)"]),
+  ...((c.timeZone === null) === (c.timeZoneSource === null)
+    ? []
+    : ["timeZone and timeZoneSource go together (expected the zone with where it came from, or both null)"])
+]

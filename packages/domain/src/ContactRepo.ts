@@ -5,7 +5,7 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import { Contact } from "./Contact.ts"
+import { Contact, crossFieldProblems } from "./Contact.ts"
 import { ContactStatus, CrmType } from "./Enums.ts"
 import * as Ids from "./Ids.ts"
 import { ContactId, type OrganizationId } from "./Ids.ts"
@@ -32,6 +32,19 @@ export class DuplicateContact extends Schema.TaggedError<DuplicateContact>()("Du
   }
 }
 
+export class InvalidContact extends Schema.TaggedError<InvalidContact>()("InvalidContact", {
+  problems: Schema.Array(Schema.String)
+}) {
+  override get message() {
+    return `invalid contact: ${this.problems.join("; ")}`
+  }
+}
+
+const checked = <A extends Parameters<typeof crossFieldProblems>[0]>(contact: A): Effect.Effect<A, InvalidContact> => {
+  const problems = crossFieldProblems(contact)
+  return problems.length === 0 ? Effect.succeed(contact) : Effect.fail(new InvalidContact({ problems }))
+}
+
 export type NewContact = Omit<typeof Contact.insert.Type, "id" | "orgId">
 export type ContactPatch = Partial<NewContact>
 
@@ -47,20 +60,20 @@ const toDuplicate = (input: Pick<NewContact, "sourceCrm" | "crmId">) =>
     : Effect.fail(error)
 
 export class ContactRepo extends Context.Service<ContactRepo, {
-  readonly create: (orgId: OrganizationId, input: NewContact) => Effect.Effect<Contact, DuplicateContact | SqlError>
+  readonly create: (orgId: OrganizationId, input: NewContact) => Effect.Effect<Contact, InvalidContact | DuplicateContact | SqlError>
   readonly findById: (orgId: OrganizationId, id: ContactId) => Effect.Effect<Contact, ContactNotFound | SqlError>
   readonly findByPhone: (orgId: OrganizationId, phone: E164) => Effect.Effect<ReadonlyArray<Contact>, SqlError>
   readonly update: (
     orgId: OrganizationId,
     id: ContactId,
     patch: ContactPatch
-  ) => Effect.Effect<Contact, ContactNotFound | DuplicateContact | SqlError>
+  ) => Effect.Effect<Contact, ContactNotFound | InvalidContact | DuplicateContact | SqlError>
   readonly remove: (orgId: OrganizationId, id: ContactId) => Effect.Effect<void, ContactNotFound | SqlError>
   /** Inserts or refreshes the contact a CRM knows as (sourceCrm, crmId); `created` tells which. */
   readonly upsertFromCrm: (
     orgId: OrganizationId,
     input: NewContact & { readonly sourceCrm: CrmType; readonly crmId: string }
-  ) => Effect.Effect<{ readonly contact: Contact; readonly created: boolean }, SqlError>
+  ) => Effect.Effect<{ readonly contact: Contact; readonly created: boolean }, InvalidContact | SqlError>
   readonly list: (
     orgId: OrganizationId,
     request: Page.PageRequest,
@@ -76,6 +89,7 @@ export class ContactRepo extends Context.Service<ContactRepo, {
 
       const create = (orgId: OrganizationId, input: NewContact) =>
         Effect.gen(function*() {
+          yield* checked(input)
           const id = yield* generateId
           return yield* rows.insert(orgId, Contact.insert.make({ ...input, id, orgId }))
         }).pipe(Effect.catchTag("SqlError", toDuplicate(input)))
@@ -87,7 +101,12 @@ export class ContactRepo extends Context.Service<ContactRepo, {
         }))
 
       const update = (orgId: OrganizationId, id: ContactId, patch: ContactPatch) =>
-        rows.modify(orgId, id, (current) => Contact.update.make({ ...current, ...patch })).pipe(
+        withTenant(orgId)(Effect.gen(function*() {
+          // Check the merged row before writing, so a half-set pair is a typed error, not a CHECK violation.
+          yield* checked({ ...(yield* findById(orgId, id)), ...patch })
+          return yield* rows.modify(orgId, id, (current) => Contact.update.make({ ...current, ...patch }))
+        })).pipe(
+          Effect.provideService(SqlClient.SqlClient, sql),
           Effect.catchTag("SqlError", toDuplicate({ sourceCrm: patch.sourceCrm ?? null, crmId: patch.crmId ?? null })),
           Effect.flatMap(Option.match({ onNone: () => Effect.fail(notFound(id)), onSome: Effect.succeed }))
         )
@@ -100,6 +119,7 @@ export class ContactRepo extends Context.Service<ContactRepo, {
 
       const upsertFromCrm: ContactRepo["Service"]["upsertFromCrm"] = (orgId, input) =>
         withTenant(orgId)(Effect.gen(function*() {
+          yield* checked(input)
           const existing = yield* sql<{ readonly id: ContactId }>`
             SELECT id FROM contacts
             WHERE org_id = ${orgId} AND source_crm = ${input.sourceCrm} AND crm_id = ${input.crmId}

@@ -60,6 +60,21 @@ for (const backend of backends("contacts")) {
           assert.deepStrictEqual([...second.contact.tags].sort(), ["a", "b"])
         }))
 
+      it.effect("half-set field pairs are typed errors naming both fields", () =>
+        Effect.gen(function*() {
+          const repo = yield* ContactRepo
+          const org = yield* F.organization("pairs")
+          const orphan = yield* Effect.flip(repo.create(org, newContact("+14155550180", { crmId: "x-1" })))
+          assert.strictEqual(orphan._tag, "InvalidContact")
+          assert.strictEqual(orphan.message,
+            "invalid contact: crmId and sourceCrm go together (expected both set for a CRM record, or both null)")
+          const created = yield* repo.create(org, newContact("+14155550181"))
+          const zone = yield* Effect.flip(repo.update(org, created.id, { timeZone: "Europe/Paris" as IanaTimeZone }))
+          assert.include(zone.message, "timeZone and timeZoneSource go together")
+          const fixed = yield* repo.update(org, created.id, { timeZone: "Europe/Paris" as IanaTimeZone, timeZoneSource: "user" })
+          assert.deepStrictEqual([fixed.timeZone, fixed.timeZoneSource], ["Europe/Paris", "user"])
+        }))
+
       it.effect("lists with keyset pagination, newest first, without gaps or repeats", () =>
         Effect.gen(function*() {
           const repo = yield* ContactRepo
