@@ -1,0 +1,105 @@
+/**
+ * The CRM sync activities: the Temporal edge of `CrmSync`. Each runs one
+ * Effect program on the worker's `ManagedRuntime` and maps its failure once
+ * to an `ApplicationFailure`: rate limits are retried after the CRM's
+ * `Retry-After` (`nextRetryDelay`), transient errors with the workflow's
+ * backoff, and a missing, paused or revoked connection or unusable
+ * credentials not at all. Failure messages come from the connectors, which
+ * never include credentials.
+ */
+import { ApplicationFailure } from "@temporalio/common"
+import { Cause, type Effect, Exit, type ManagedRuntime } from "effect"
+import {
+  type ConnectionRef,
+  type CrmSyncServices,
+  type PullPageResult,
+  type PushBatchResult,
+  type SettingsFor,
+  type SyncError,
+  pullPage,
+  pushBatch
+} from "../CrmSync.ts"
+
+export type { ConnectionRef, PullPageResult, PushBatchResult }
+
+/** ApplicationFailure types raised by the CRM sync activities. */
+export const CrmSyncFailureTypes = {
+  /** Connection missing, paused or revoked, or credentials unusable: fix the connection. */
+  connectionUnusable: "CrmConnectionUnusable",
+  /** A stored checkpoint that cannot be read: clear it to resync. */
+  checkpointInvalid: "CrmCheckpointInvalid",
+  /** Transient: rate limit, 5xx, network, database. */
+  transient: "CrmSyncTransient",
+  /** Some pushes of a batch failed in a way worth retrying; the rest were stored. */
+  pushIncomplete: "CrmPushIncomplete"
+} as const
+
+export interface CrmSyncActivities {
+  /** Pulls one page of changed contacts and stores the advanced checkpoint. */
+  crmPullContactsPage(input: ConnectionRef): Promise<PullPageResult>
+  /** Pushes the next `limit` calls of the connection's outbox. */
+  crmPushCallActivities(input: ConnectionRef & { readonly limit: number }): Promise<PushBatchResult>
+}
+
+export interface CrmSyncActivityDeps {
+  readonly runtime: ManagedRuntime.ManagedRuntime<CrmSyncServices, unknown>
+  /** Settings not stored in the connection row; defaults to none. */
+  readonly settings?: SettingsFor
+}
+
+const toFailure = (ref: ConnectionRef, error: unknown): ApplicationFailure => {
+  const e = error as Partial<SyncError> & { readonly _tag?: string; readonly message?: string; readonly isRetryable?: boolean }
+  const message = `CRM connection ${ref.connectionId}: ${e.message ?? String(error)}`
+  switch (e._tag) {
+    case "CrmConnectionNotFound":
+    case "CrmCredentialsInvalid":
+    case "CrmUnauthorized":
+    case "CrmInputInvalid":
+      return ApplicationFailure.create({ message, type: CrmSyncFailureTypes.connectionUnusable, nonRetryable: true })
+    case "CheckpointInvalid":
+      return ApplicationFailure.create({ message, type: CrmSyncFailureTypes.checkpointInvalid, nonRetryable: true })
+    case "CrmRateLimited": {
+      const after = (error as { readonly retryAfterMillis: number | null }).retryAfterMillis
+      return ApplicationFailure.create({
+        message,
+        type: CrmSyncFailureTypes.transient,
+        nonRetryable: false,
+        ...(after === null ? {} : { nextRetryDelay: after })
+      })
+    }
+    default:
+      return ApplicationFailure.create({ message, type: CrmSyncFailureTypes.transient, nonRetryable: e.isRetryable === false })
+  }
+}
+
+const run = async <A>(
+  deps: CrmSyncActivityDeps,
+  ref: ConnectionRef,
+  program: Effect.Effect<A, SyncError, CrmSyncServices>
+): Promise<A> => {
+  const exit = await deps.runtime.runPromiseExit(program)
+  if (Exit.isSuccess(exit)) return exit.value
+  throw toFailure(ref, Cause.squash(exit.cause))
+}
+
+export const createCrmSyncActivities = (deps: CrmSyncActivityDeps): CrmSyncActivities => {
+  const settings: SettingsFor = deps.settings ?? (() => ({}))
+  return {
+    crmPullContactsPage: (input) => run(deps, input, pullPage(input, settings)),
+    async crmPushCallActivities(input) {
+      const result = await run(deps, input, pushBatch(input, settings))
+      if (result.retryable > 0) {
+        // The successful pushes are logged; the retry takes only what is still in the outbox,
+        // and a call the CRM created despite the error is found by its key (a duplicate).
+        throw ApplicationFailure.create({
+          message: `${result.retryable} of ${result.selected} call activities were not written to the CRM of connection ` +
+            `${input.connectionId} and will be retried: ${result.messages.slice(0, 3).join("; ")}`,
+          type: CrmSyncFailureTypes.pushIncomplete,
+          nonRetryable: false,
+          details: [result]
+        })
+      }
+      return result
+    }
+  }
+}
