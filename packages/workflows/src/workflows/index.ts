@@ -3,3 +3,5 @@
  * workflow type the worker hosts. Only workflow functions are exported here.
  */
 export { campaignWorkflow } from "./CampaignWorkflow.ts"
+export { crmSyncWorkflow } from "./CrmSyncWorkflow.ts"
+export { analyticsEtlWorkflow } from "./AnalyticsEtlWorkflow.ts"
