@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { temporal } from "@autodialer/testkit"
 import { Queries, Signals, Updates, campaignWorkflowId, campaignIdOfWorkflowId } from "../src/Names.ts"
 import { createCampaignWorker } from "../src/Worker.ts"
+import { campaignHandle, startCampaign } from "../src/CampaignClient.ts"
 import type { campaignWorkflow, CampaignWorkflowInput } from "../src/workflows/CampaignWorkflow.ts"
 import type { CampaignStatus } from "../src/CampaignStatus.ts"
 import { openNowConfig, opensSoonConfig } from "./support/Config.ts"
@@ -210,5 +211,24 @@ describe.skipIf(server.skip)("campaign workflow (Temporal dev server)", () => {
         const first = await t.client.workflow.getHandle(h.workflowId, h.firstExecutionRunId).describe()
         expect(first.status.name).toBe("CONTINUED_AS_NEW")
       })
+  })
+
+  it("startCampaign is idempotent per campaign and refuses a bad config before reaching Temporal", async () => {
+    const taskQueue = uniqueTaskQueue("client")
+    const session = scriptedSession(() => untilCancelled)
+    const worker = await createCampaignWorker({
+      connection: t.nativeConnection, taskQueue, activities: session.activities, workflowBundle: await sharedBundle(), heartbeatThrottleMs: 300
+    })
+    const campaignId = randomUUID()
+    await withWorker(worker, async () => {
+      const a = await startCampaign(t.client, { campaignId, config: openNowConfig(), taskQueue })
+      const b = await startCampaign(t.client, { campaignId, config: openNowConfig(), taskQueue, autoStart: true })
+      expect(b.firstExecutionRunId).toBe(a.firstExecutionRunId)
+      expect((await campaignHandle(t.client, campaignId).query(Queries.status)).lifecycle).toBe("draft")
+      await expect(startCampaign(t.client, { campaignId: randomUUID(), config: { ...openNowConfig(), maxAttempts: 0 }, taskQueue }))
+        .rejects.toThrow("maxAttempts: got 0, expected an integer from 1 to 100")
+      await a.executeUpdate(Updates.stop, { args: ["done"] })
+      expect((await a.result()).lifecycle).toBe("stopped")
+    })
   })
 })

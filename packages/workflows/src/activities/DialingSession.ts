@@ -407,7 +407,11 @@ export const runSession = (
           if (b.dueNow === 0) {
             idleSince ??= now
             const soon = b.nextDueAt !== undefined && b.nextDueAt - now < options.idleExitMs
-            if (!soon && now - idleSince >= Math.min(options.idleExitMs, 1_000)) return report("idle", b.remaining, b.nextDueAt)
+            // Rows held by another session (a zombie's reservation, a call row) come
+            // back when their lease expires: never report idle with no wake-up time.
+            if (!soon && now - idleSince >= Math.min(options.idleExitMs, 1_000)) {
+              return report("idle", b.remaining, b.nextDueAt ?? now + options.leaseMs)
+            }
           } else {
             idleSince = undefined
           }
