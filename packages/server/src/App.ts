@@ -41,7 +41,8 @@ export const demoProfile: Partial<SimulatedCarrier.Profile> = {
   ringMedianMs: 4_000, talkMeanMs: 25_000, amdMedianMs: 1_500, greetingMedianMs: 6_000, promptMs: 4_000
 }
 
-const databaseLayer = (config: ServerConfig) => {
+/** Postgres at DATABASE_URL, or PGlite in `<AUTODIALER_DATA_DIR>/pglite` (created if missing). */
+export const databaseLayer = (config: ServerConfig) => {
   if (Option.isSome(config.databaseUrl)) return Database.layerPg(config.databaseUrl.value)
   const dataDir = resolve(config.dataDir, "pglite")
   mkdirSync(dataDir, { recursive: true })

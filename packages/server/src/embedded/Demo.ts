@@ -100,6 +100,13 @@ export const ensure = Effect.gen(function*() {
       WHERE campaign_id = ${campaign.id} AND status IN ('queued', 'initiated', 'ringing', 'in_progress')`
     yield* sql`UPDATE campaigns SET status = 'running' WHERE id = ${campaign.id}`
     const agents = yield* sql<{ readonly id: string }>`SELECT id FROM users WHERE crm_user_id = 'simulated' ORDER BY id`
+    // The process was down since their last state change: close that stretch, so
+    // talk time per agent-hour counts only time the agents were really logged in.
+    yield* sql`INSERT INTO agent_state_log (id, org_id, agent_id, campaign_id, state, reason, changed_at)
+      SELECT gen_random_uuid(), l.org_id, l.agent_id, l.campaign_id, 'offline', 'process stopped', l.changed_at + interval '1 millisecond'
+      FROM (SELECT DISTINCT ON (agent_id) * FROM agent_state_log WHERE agent_id IN ${sql.in([...agents.map((a) => a.id), "00000000-0000-0000-0000-000000000000"])}
+            ORDER BY agent_id, changed_at DESC, id DESC) l
+      WHERE l.state <> 'offline'`
     for (const agent of agents) {
       yield* recordState({ orgId: id, agentId: agent.id, state: "paused", campaignId: campaign.id, reason: "login" })
       yield* recordState({ orgId: id, agentId: agent.id, state: "available", campaignId: campaign.id })

@@ -8,6 +8,8 @@
  * Every page is checked with axe-core and saved as a screenshot.
  */
 import { chromium as chromiumService, postgres } from "@autodialer/testkit"
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { accessibilityViolations, launch, screenshot } from "./support/Browser.ts"
@@ -118,7 +120,7 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", () => {
     await screenshot(page, "admin-import-rejected")
     expect((await admin<{ items: Array<unknown> }>("GET", "/contacts")).items).toHaveLength(0)
 
-    const good = "phone,first_name,last_name,company,time_zone\n+14155550101,Ada,Lovelace,Engines Ltd,America/Los_Angeles\n+12125550102,Grace,Hopper,Compilers Inc,America/New_York\n"
+    const good = "phone,first_name,last_name,company,time_zone,crm_id,source_crm\n+14155550101,Ada,Lovelace,Engines Ltd,America/Los_Angeles,zc-101,zoho\n+12125550102,Grace,Hopper,Compilers Inc,America/New_York,zc-102,zoho\n"
     await page.getByLabel("CSV file").setInputFiles({ name: "good.csv", mimeType: "text/csv", buffer: Buffer.from(good) })
     await page.getByRole("button", { name: "Import" }).click()
     const report = page.getByRole("region", { name: "Import report" })
@@ -126,9 +128,14 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", () => {
     expect(await report.textContent()).toMatch(/Rows read2Created2Updated0Duplicates in file0Enrolled2/)
     await expect(page.getByRole("progressbar", { name: "Upload progress" }).getAttribute("value")).resolves.toBe(String(Buffer.byteLength(good)))
     await screenshot(page, "admin-import-report")
+    // What the screen-pop shows beyond the CSV columns: a lead score and a custom field the script uses.
+    const contacts = await admin<{ items: Array<{ id: string; firstName: string }> }>("GET", "/contacts")
+    for (const c of contacts.items) {
+      await admin("PATCH", `/contacts/${c.id}`, { customFields: { leadScore: c.firstName === "Ada" ? 87 : 64, plan: c.firstName === "Ada" ? "Gold" : "Silver" } })
+    }
   })
 
-  it("an agent logs in to the campaign and goes ready; the supervisor sees it live and drives the campaign", async () => {
+  it("an agent logs in, pauses with a code and goes ready; the supervisor sees it live", async () => {
     agentPage = await open()
     await signIn(agentPage, "alex@acme.test")
     const state = agentPage.getByRole("status")
@@ -147,12 +154,7 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", () => {
     await agents.getByRole("row", { name: /Alex Agent Ready/ }).waitFor()
     await supervisorPage.getByLabel("Campaign status").getByText("draft").waitFor()
 
-    // Controls: start, pause, resume, each reflected by the server and the page.
-    await supervisorPage.getByRole("button", { name: "Start" }).click()
-    await supervisorPage.getByLabel("Campaign status").getByText("running").waitFor()
-    expect((await admin<{ status: string }>("GET", `/campaigns/${campaignId}`)).status).toBe("running")
-
-    // The agent pauses with a pause code: the supervisor's table follows.
+    // The agent pauses with one of the pause codes: the supervisor's table and tiles follow.
     await agentPage.getByLabel("Pause code").selectOption("lunch")
     await agentPage.getByRole("button", { name: "Pause" }).click()
     await state.getByText("(lunch)").waitFor()
@@ -162,14 +164,6 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", () => {
     await tiles.getByText(/0 ready · 0 on call · 0 wrap-up · 1 paused/).waitFor()
     await agentPage.getByRole("button", { name: "Ready" }).click()
     await tiles.getByText(/1 ready · 0 on call · 0 wrap-up · 0 paused/).waitFor()
-
-    await supervisorPage.getByLabel("Reason (pause, stop)").fill("team huddle")
-    await supervisorPage.getByRole("button", { name: "Pause" }).click()
-    await supervisorPage.getByLabel("Campaign status").getByText("paused").waitFor()
-    await expectAccessible(supervisorPage)
-    await screenshot(supervisorPage, "supervisor-dashboard")
-    await supervisorPage.getByRole("button", { name: "Resume" }).click()
-    await supervisorPage.getByLabel("Campaign status").getByText("running").waitFor()
     await expectAccessible(agentPage)
     await screenshot(agentPage, "agent-ready")
   })
@@ -184,8 +178,91 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", () => {
     // The reconnected channel delivers events again: a state change made elsewhere shows up.
     const agentToken = await agentPage.evaluate(() => sessionStorage.getItem("autodialer.token"))
     await client(server.directUrl, agentToken!)("POST", "/agents/me/pause", { code: "break" })
-    await agentPage.getByRole("status").getByText(/\(break\)/).waitFor()
+    await agentPage.getByRole("status").getByText("(break)").waitFor()
+    await agentPage.getByRole("button", { name: "Ready" }).click()
+    await agentPage.getByText("Waiting for the next call…").waitFor()
   })
+
+  it("the supervisor starts the campaign; the agent gets a bridged call with the screen-pop, dispositions it with a callback from the keyboard and gets the next call; the supervisor sees the counters move and pauses", async () => {
+    const state = agentPage.getByRole("status")
+    await supervisorPage.getByRole("button", { name: "Start" }).click()
+    await supervisorPage.getByLabel("Campaign status").getByText("running").waitFor()
+
+    // The campaign loop dials, the simulated callee answers, the call is bridged to the only ready agent.
+    const pop = agentPage.getByRole("region", { name: "Screen-pop" })
+    await state.getByText("On call", { exact: true }).waitFor({ timeout: 15_000 })
+    const name = pop.getByRole("heading", { level: 2, name: /^(Ada Lovelace|Grace Hopper)$/ })
+    await name.waitFor()
+    const first = (await name.textContent())!.trim()
+    expect(["Ada Lovelace", "Grace Hopper"]).toContain(first)
+    const ada = first === "Ada Lovelace"
+    const card = await pop.textContent()
+    expect(card).toContain(ada ? "Engines Ltd" : "Compilers Inc")
+    expect(card).toMatch(ada ? /Local time\d\d:\d\d P[SD]T/ : /Local time\d\d:\d\d E[SD]T/)
+    expect(card).toContain(`Lead score${ada ? 87 : 64}`)
+    expect(await pop.getByRole("link", { name: "Open in zoho" }).getAttribute("href")).toBe(`https://crm.zoho.com/crm/tab/Contacts/${ada ? "zc-101" : "zc-102"}`)
+    expect(await agentPage.getByRole("region", { name: "Script" }).textContent()).toContain(
+      ada ? "Hello Ada, I am calling from Acme about Engines Ltd's renewal (plan Gold)." : "Hello Grace, I am calling from Acme about Compilers Inc's renewal (plan Silver).")
+    await supervisorPage.locator(".tiles").getByText(/0 ready · 1 on call/).waitFor()
+    await expectAccessible(agentPage)
+    await screenshot(agentPage, "agent-screen-pop")
+
+    // The callee hangs up after a few seconds: wrap-up, with its timer and the disposition form.
+    await state.getByText("Wrap-up", { exact: true }).waitFor({ timeout: 15_000 })
+    const form = agentPage.getByRole("region", { name: "Disposition" })
+    await form.getByRole("timer", { name: "Wrap-up timer" }).waitFor()
+    const callbackChoice = form.locator("label", { hasText: "Call back later" })
+    const key = (await callbackChoice.locator("kbd").textContent())!.trim()
+    await agentPage.locator("body").click({ position: { x: 5, y: 300 } })
+    await agentPage.keyboard.press(key)
+    expect(await callbackChoice.getByRole("radio").isChecked()).toBe(true)
+    const zone = ada ? "America/Los_Angeles" : "America/New_York"
+    const callbackInput = form.getByLabel(`Callback time (${zone})`)
+    expect(await callbackInput.inputValue()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/)
+    await callbackInput.fill("2030-01-15T10:30")
+    const notes = form.getByLabel("Notes")
+    await notes.fill("Wants the annual plan; call after the budget review")
+    await expectAccessible(agentPage)
+    await screenshot(agentPage, "agent-wrap-up")
+    const calls = await admin<{ items: Array<{ id: string; agentId: string | null }> }>("GET", `/calls?campaignId=${campaignId}`)
+    const firstCall = calls.items.find((c) => c.agentId !== null)!
+    await notes.press("Control+Enter")
+
+    // Saved: the notes are on the call and the callback is at 10:30 on the contact's clock.
+    await form.waitFor({ state: "detached" })
+    const detail = await admin<{ notes: string | null }>("GET", `/calls/${firstCall.id}`)
+    expect(detail.notes).toBe("Wants the annual plan; call after the budget review")
+    const rows = await server.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql<{ nextAttemptAt: Date }>`SELECT cc.next_attempt_at FROM campaign_contacts cc JOIN calls c ON c.contact_id = cc.contact_id AND c.campaign_id = cc.campaign_id WHERE c.id = ${firstCall.id}`
+    }))
+    expect(new Date(rows[0]!.nextAttemptAt).toISOString()).toBe(ada ? "2030-01-15T18:30:00.000Z" : "2030-01-15T15:30:00.000Z")
+
+    // The agent is ready again and the next contact is bridged.
+    await pop.getByRole("heading", { name: ada ? "Grace Hopper" : "Ada Lovelace" }).waitFor({ timeout: 15_000 })
+    await state.getByText("On call", { exact: true }).waitFor()
+
+    // The supervisor's counters moved; pausing the campaign stops new dials.
+    const tiles = supervisorPage.locator(".tiles")
+    await tiles.getByText(/^[1-9]\d* connects in total$/).waitFor()
+    await tiles.getByText(/^[2-9] placed · queue 1 pending$/).waitFor()
+    await supervisorPage.getByLabel("Reason (pause, stop)").fill("team huddle")
+    await supervisorPage.getByRole("button", { name: "Pause" }).click()
+    await supervisorPage.getByLabel("Campaign status").getByText("paused").waitFor()
+    expect((await admin<{ status: string }>("GET", `/campaigns/${campaignId}`)).status).toBe("paused")
+    await supervisorPage.waitForTimeout(2500)
+    await expectAccessible(supervisorPage)
+    await screenshot(supervisorPage, "supervisor-dashboard")
+
+    // The second call ends too; it is dispositioned with a number key and Enter alone.
+    await state.getByText("Wrap-up", { exact: true }).waitFor({ timeout: 15_000 })
+    const notInterested = (await form.locator("label", { hasText: "Not interested" }).locator("kbd").textContent())!.trim()
+    await agentPage.locator("body").click({ position: { x: 5, y: 300 } })
+    await agentPage.keyboard.press(notInterested)
+    await agentPage.keyboard.press("Enter")
+    await form.waitFor({ state: "detached" })
+    await state.getByText("Ready", { exact: true }).waitFor()
+  }, 90_000)
 
   it("logs the agent out of the campaign", async () => {
     await agentPage.getByRole("button", { name: "Log out of campaign" }).click()

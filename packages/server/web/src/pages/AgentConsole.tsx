@@ -131,8 +131,8 @@ export const AgentConsole = ({ me }: { me: Me }) => {
         const inline = field<Contact>(d, "contact")
         const contact = inline !== undefined && inline !== null && typeof inline.customFields === "object" ? inline : undefined
         const history = field<ReadonlyArray<Call>>(d, "history")
-        const script = field<{ script?: string | null }>(d, "campaign")?.script
-        if (typeof script === "string") setScript(script)
+        const popScript = field<{ script?: string | null }>(d, "campaign")?.script
+        if (typeof popScript === "string") setScript(popScript)
         void loadCall(callId, field<string>(d, "contactId") ?? inline?.id, { ...(contact ? { contact } : {}), ...(history ? { history } : {}) })
         const ringing = m.type === "call.offered" || m.type === "call.ringing"
         setStatus((prev) => prev === undefined ? prev : {

@@ -1,8 +1,10 @@
 /**
  * Boots what the browser tests need: the pages built by Vite into a temporary
  * folder, the real reference server (HttpApi, realtime channels, static files)
- * on a fresh, migrated Postgres database and a free loopback port, and a TCP
- * proxy in front of it. The browser talks only to the proxy, so a test can cut
+ * on a fresh, migrated Postgres database and a free loopback port, the
+ * embedded default's in-process campaign loop dialling through the simulated
+ * carrier (seeded; every call answered by a person after about a second, so a
+ * ready agent gets a bridged call at once), and a TCP proxy in front of it. The browser talks only to the proxy, so a test can cut
  * every open connection (the realtime streams included) the way a flaky
  * network or a restarting load balancer would, and let the browser reconnect.
  */
@@ -10,11 +12,13 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, connect, type Server as NetServer, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, ManagedRuntime, Option } from "effect"
+import { Effect, Fiber, Layer, ManagedRuntime, Option } from "effect"
 import { HttpServer } from "effect/http"
 import type { SqlClient } from "effect/sql"
 import * as TestDatabase from "@autodialer/domain/TestDatabase"
 import { CampaignControl } from "@autodialer/server/CampaignControl"
+import * as CampaignRunner from "@autodialer/server/embedded/CampaignRunner"
+import { SimulatedCarrier } from "@autodialer/telephony"
 import * as Provisioning from "@autodialer/server/Provisioning"
 import { Realtime } from "@autodialer/server/realtime/Realtime"
 import * as Server from "@autodialer/server/Server"
@@ -87,7 +91,13 @@ export interface ConsoleServer {
 
 export const password = "correct horse battery"
 
+/** Everyone answers, in person, after about a second, and talks for about five seconds (the carrier's minimum). */
+export const carrierProfile: Partial<SimulatedCarrier.Profile> = {
+  busy: 0, failed: 0, answer: 1, machine: 0, ringMedianMs: 1_000, talkMeanMs: 1_000
+}
+
 export const start = async (options: { readonly databaseUrl: string; readonly label: string }): Promise<ConsoleServer> => {
+  let stopRunner: () => Promise<unknown> = async () => undefined
   const webDir = mkdtempSync(join(tmpdir(), "autodialer-web-"))
   await buildPages(webDir)
   const config: ServerConfig = {
@@ -101,6 +111,11 @@ export const start = async (options: { readonly databaseUrl: string; readonly la
     Layer.succeed(ServerConfigService, config)
   ).pipe(Layer.provideMerge(TestDatabase.layerPg(options.databaseUrl, options.label)))
   const runtime = ManagedRuntime.make(Server.layer({ port: 0, host: "127.0.0.1" }).pipe(Layer.provideMerge(deps)))
+  // The campaign loop runs for the runtime's life and is interrupted by dispose().
+  const carrier = SimulatedCarrier.layer({ seed: 11, profile: carrierProfile })
+  await runtime.runPromise(Effect.forkDetach(Effect.scoped(CampaignRunner.run({ ...CampaignRunner.defaultOptions, tickMs: 200 }).pipe(Effect.provide(carrier)))).pipe(
+    Effect.tap((fiber) => Effect.sync(() => { stopRunner = () => runtime.runPromise(Fiber.interrupt(fiber)) }))
+  ))
   const address = await runtime.runPromise(Effect.map(HttpServer.HttpServer, (s) => s.address))
   if (address._tag !== "InetAddressV4" && address._tag !== "InetAddressV6") throw new Error("expected a TCP address")
   const proxy = await startProxy(address.port)
@@ -110,6 +125,7 @@ export const start = async (options: { readonly databaseUrl: string; readonly la
     proxy,
     run: (effect) => runtime.runPromise(effect),
     close: async () => {
+      await stopRunner()
       await proxy.close()
       await runtime.dispose()
       rmSync(webDir, { recursive: true, force: true })
