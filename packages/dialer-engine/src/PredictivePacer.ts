@@ -114,6 +114,8 @@ export const make = (options: Options = {}): Pacer<State> => {
   const shift = new Float64Array(MAX_K)
   const hInt = new Int32Array(MAX_K)
   let freeP = new Float64Array(256)
+  const accM = new Float64Array(MAX_K)
+  const accV = new Float64Array(MAX_K)
   const ageHist = new Int32Array(130)
   let pmfs: Array<Float64Array> = []
 
@@ -176,7 +178,9 @@ export const make = (options: Options = {}): Pacer<State> => {
     // Busy agents: P(free within h | busy for `age` s) = 1 - S(age + h) / S(age), read from the
     // duration models' whole-second survival tables (a few array reads per agent), for every h.
     const nb = busy.length
-    if (freeP.length < nb * K) freeP = new Float64Array(Math.max(nb * K, 2 * freeP.length))
+    if (exact && freeP.length < nb * K) freeP = new Float64Array(Math.max(nb * K, 2 * freeP.length))
+    accM.fill(0)
+    accV.fill(0)
     {
       const ht = s.handle.table()
       const wt = s.wrap.table()
@@ -196,17 +200,23 @@ export const make = (options: Options = {}): Pacer<State> => {
         const t = isWrap ? wt : ht
         const S = t.whole
         const B = t.bins
-        const age = ((now - from) / 1000) | 0
-        const s0 = age >= B ? 0 : S[age < 0 ? 0 : age]!
+        let age = ((now - from) * 0.001) | 0
+        if (age < 0) age = 0
+        const s0 = age >= B ? 0 : S[age]!
+        const inv = s0 > 1e-12 ? 1 / s0 : 0
         for (let k = 0; k < K; k++) {
           let p: number
           if (age >= B) p = 1 - Math.exp(-hInt[k]! / t.tailMean) // past the table: memoryless tail
-          else if (s0 <= 1e-12) p = 1
+          else if (inv === 0) p = 1
           else {
-            const j = (age < 0 ? 0 : age) + hInt[k]!
-            p = 1 - (j <= B ? S[j]! : S[B]! * Math.exp(-(j - B) / t.tailMean)) / s0
+            const j = age + hInt[k]!
+            p = 1 - (j <= B ? S[j]! : S[B]! * Math.exp(-(j - B) / t.tailMean)) * inv
           }
-          freeP[i * K + k] = p
+          if (exact) freeP[i * K + k] = p
+          else {
+            accM[k] = accM[k]! + p
+            accV[k] = accV[k]! + p * (1 - p)
+          }
         }
       }
     }
@@ -271,11 +281,8 @@ export const make = (options: Options = {}): Pacer<State> => {
           m -= c * q
           v += c * q * (1 - q)
         }
-        for (let i = 0; i < nb; i++) {
-          const p = freeP[i * K + k]!
-          m += p
-          v += p * (1 - p)
-        }
+        m += accM[k]!
+        v += accV[k]!
         mu[k] = m - future[k]!
         vr[k] = v + future[k]!
       }
