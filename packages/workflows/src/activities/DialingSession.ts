@@ -206,7 +206,11 @@ export const runSession = (
         switch (command._tag) {
           case "Dial": {
             const contact = contacts.get(command.contactId)
-            if (contact === undefined) return yield* Effect.die(new Error(`engine dialled unknown contact ${command.contactId}`))
+            if (contact === undefined) {
+              // Not reserved by this session (any more): never dial it; the engine frees the line.
+              yield* Effect.logWarning(`engine asked to dial ${command.contactId}, which this session does not hold; skipped`)
+              return yield* apply({ _tag: "CallCancelled", at: now, callId: command.callId }, winding)
+            }
             const owned = yield* store.recordDial({
               campaignId, sessionKey: sessionId, callId: command.callId, contact, from: options.callerId,
               provider: telephony.provider, at: now
