@@ -39,6 +39,8 @@ export interface Options {
   readonly priorLiveShare?: number
   readonly priorTalkSeconds?: number
   readonly priorWrapSeconds?: number
+  /** Dials of memory of the ring model (forgetting: older dials weigh e^-1 after this many). */
+  readonly ringMemoryDials?: number
   /** Exact distributions up to this many uncertain items (busy agents + dials). */
   readonly exactUpTo?: number
   /** Pins θ (disables the budget controller): for studying the policy family, never for production. */
@@ -82,6 +84,8 @@ const MAX_K = 4
 /** Bounds of the calibration factor (observed / predicted abandons). */
 const CALIBRATION_FLOOR = 0.05
 const LIVE_RATE_MEMORY = 600
+/** Default memory of the ring model, in dials. */
+const RING_MEMORY = 2000
 /** Seconds of memory of the dial-rate estimate. */
 const DIAL_RATE_MEMORY = 60
 /** The window's unspent or overspent budget is spread over the live answers of this many seconds. */
@@ -121,6 +125,7 @@ export const make = (options: Options = {}): Pacer<State> => {
 
   const initial = (): State => ({
     resolution: new ResolutionModel({
+      memory: options.ringMemoryDials ?? RING_MEMORY,
       priorLive: options.priorLiveShare ?? 0.2,
       priorLiveSeconds: amd ? 12 : 9,
       priorOtherSeconds: Math.min(timeout, 18)
