@@ -131,17 +131,46 @@ export interface Sipp {
 /** Run one SIPp UAS scenario for one call on `port`. */
 export const startSipp = async (binary: string, scenario: string, port: number): Promise<Sipp> => {
   let output = ""
+  const dir = mkdtempSync(join(tmpdir(), "autodialer-sipp-"))
+  const errorFile = join(dir, "errors.log")
   const child = spawn(
     binary,
-    ["-sf", join(fixtures, "sipp", scenario), "-i", "127.0.0.1", "-p", String(port), "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error", "-trace_err", "-error_file", "/dev/stderr", ...(process.env["SIPP_TRACE"] !== undefined ? ["-trace_msg", "-message_file", process.env["SIPP_TRACE"]] : [])],
+    [
+      "-sf", join(fixtures, "sipp", scenario), "-i", "127.0.0.1", "-p", String(port), "-m", "1", "-nostdin",
+      "-timeout", "30s", "-timeout_error",
+      // The machine is shared: a busy CPU must not make SIPp's own watchdog fail the scenario.
+      "-watchdog_minor_threshold", "5000", "-watchdog_major_threshold", "20000",
+      "-trace_err", "-error_file", errorFile,
+      ...(process.env["SIPP_TRACE"] !== undefined ? ["-trace_msg", "-message_file", process.env["SIPP_TRACE"]] : [])
+    ],
     { stdio: ["ignore", "pipe", "pipe"] }
   )
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()))
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()))
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
-  await waitFor(`SIPp (${scenario})`, async () => {
-    if (child.exitCode !== null) throw new Error(`SIPp exited early with ${child.exitCode}:\n${output}`)
-    return udpTaken(port)
-  }, 5_000, () => output)
-  return { exited, output: () => output, stop: () => stop(child) }
+  const allOutput = () => {
+    let errors = ""
+    try {
+      errors = readFileSync(errorFile, "utf8")
+    } catch { /* no errors written */ }
+    return errors === "" ? output : `${output}\nSIPp errors:\n${errors}`
+  }
+  try {
+    await waitFor(`SIPp (${scenario})`, async () => {
+      if (child.exitCode !== null) throw new Error(`SIPp exited early with ${child.exitCode}:\n${allOutput()}`)
+      return udpTaken(port)
+    }, 5_000, allOutput)
+  } catch (e) {
+    await stop(child)
+    rmSync(dir, { recursive: true, force: true })
+    throw e
+  }
+  return {
+    exited,
+    output: allOutput,
+    stop: async () => {
+      await stop(child)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
 }
