@@ -18,12 +18,14 @@
  * Port of the domain repositories (campaign_contacts, calls, call_events,
  * agents): `layerPg` speaks SQL through the abstract `SqlClient`.
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import type { CallEvent as CallEvents } from "@autodialer/telephony"
+import { CallEvent as CallEvents } from "@autodialer/telephony"
 type CallEvent = CallEvents.CallEvent
 import type { AgentState, AttemptOutcome, EngineCommand, EngineContact, InFlightStatus, RestoredAgent, RestoredCall } from "./SessionEngine.ts"
+
+const decodeStoredEvent = Schema.decodeUnknownEffect(CallEvents.CallEvent)
 
 export interface StoredCall extends RestoredCall {
   /** The number dialled, to re-issue an originate that was never acknowledged. */
@@ -135,8 +137,16 @@ export class SessionStore extends Context.Service<SessionStore, SessionStoreServ
                    count(*) FILTER (WHERE outcome = 'abandoned')::int AS "abandoned"
             FROM calls WHERE campaign_id = ${campaignId} AND answered_at >= ${ts(abandonSince)}`
           const ids = calls.map((c) => c.callId)
-          const events = ids.length === 0 ? [] : yield* sql<{ payload: CallEvent }>`
-            SELECT payload FROM call_events WHERE call_id IN ${sql.in(ids)} ORDER BY occurred_at, received_at`
+          const stored = ids.length === 0 ? [] : yield* sql<{ payload: unknown; key: string }>`
+            SELECT payload, provider_event_key AS key FROM call_events WHERE call_id IN ${sql.in(ids)} ORDER BY occurred_at, received_at`
+          // Stored payloads are decoded like any input: one written by an older
+          // version that no longer decodes is reported and skipped, not trusted.
+          const events: Array<CallEvent> = []
+          for (const row of stored) {
+            const decoded = yield* Effect.result(decodeStoredEvent(typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload))
+            if (decoded._tag === "Success") events.push(decoded.success)
+            else yield* Effect.logWarning(`call event ${row.key} in call_events does not decode; skipped: ${decoded.failure.message}`)
+          }
           return {
             agents: agents.map((a) => (a.callId === null ? { agentId: a.agentId, state: a.state } : { ...a, callId: a.callId })),
             calls: calls.map((c) => ({
@@ -153,7 +163,7 @@ export class SessionStore extends Context.Service<SessionStore, SessionStoreServ
               ...(c.carrierCallId === null ? {} : { carrierCallId: c.carrierCallId })
             })),
             abandon: abandon ?? { liveAnswers: 0, abandoned: 0 },
-            events: events.map((e) => e.payload)
+            events
           }
         })
 
