@@ -43,6 +43,8 @@ export const AgentConsole = ({ me }: { me: Me }) => {
   const [wrapLimit, setWrapLimit] = useState<number | undefined>(undefined)
   const [wrapStart, setWrapStart] = useState<number | undefined>(undefined)
   const [script, setScript] = useState<string | undefined>(undefined)
+  /** True while the page could not read the agent's state from the server (see the effect below). */
+  const [unsure, setUnsure] = useState(false)
   const [error, setError] = useState<string | undefined>(undefined)
   const [notice, setNotice] = useState<string | undefined>(undefined)
 
@@ -61,7 +63,11 @@ export const AgentConsole = ({ me }: { me: Me }) => {
           if (mine.callId !== null) void loadCall(mine.callId, undefined, undefined)
         }
       },
-      () => setStatus({ agentId: me.user.id, fullName: me.user.fullName, state: "offline", campaignId: null, callId: null, reason: null, since: new Date().toISOString() })
+      () => {
+        // Agents may not list agents and there is no GET /agents/me yet: assume logged out until the server says otherwise.
+        setStatus({ agentId: me.user.id, fullName: me.user.fullName, state: "offline", campaignId: null, callId: null, reason: null, since: new Date().toISOString() })
+        setUnsure(true)
+      }
     )
   }, [me.user.id])
 
@@ -75,8 +81,17 @@ export const AgentConsole = ({ me }: { me: Me }) => {
     try {
       const s = await Api.post<AgentStatus>(path, body)
       setStatus(s)
+      setUnsure(false)
       return s
     } catch (e) {
+      // After a reload the page may think the agent is logged out when the server knows better: adopt the server's state.
+      const known = e instanceof Api.ApiError && e.tag === "Conflict" ? /cannot login while (\w+)/.exec(e.message)?.[1] : undefined
+      if (known !== undefined && unsure) {
+        setStatus({ agentId: me.user.id, fullName: me.user.fullName, state: known as AgentState, campaignId: chosen, callId: null, reason: null, since: new Date().toISOString() })
+        setUnsure(false)
+        setNotice("You were already logged in to a campaign; your state has been restored.")
+        return undefined
+      }
       setError(Api.describe(e))
       return undefined
     }
@@ -245,6 +260,7 @@ export const AgentConsole = ({ me }: { me: Me }) => {
         {notice ? <p class="notice">{notice}</p> : null}
       </section>
 
+      {unsure && state === "offline" ? <p class="muted">If you were already logged in before reloading, log in again: your state will be restored.</p> : null}
       {state === "available" && pop === undefined && preview === undefined
         ? <p class="waiting">Waiting for the next call…</p> : null}
 
