@@ -24,6 +24,8 @@
  */
 
 const RENORM = 1e150
+/** Dials of memory of the fast live-share estimate used to detect a change. */
+const FAST_DIALS = 150
 
 export class ResolutionModel {
   readonly bins: number
@@ -38,7 +40,9 @@ export class ResolutionModel {
   private readonly surv: Float64Array
   /** L[b]: probability a dial has become a live answer before second b. */
   private readonly cumLive: Float64Array
-  /** Decayed total of live resolutions and of their seconds (for the mean time to live). */
+  /** Change detection: a fast EWMA of the live indicator, compared with the model every few dials. */
+  private fastLive = -1
+  private sinceCheck = 0
 
   constructor(options: { bins?: number; memory?: number; priorLive: number; priorLiveSeconds: number; priorOtherSeconds: number; priorWeight?: number }) {
     this.bins = options.bins ?? 128
@@ -76,10 +80,28 @@ export class ResolutionModel {
   }
 
   observe(seconds: number, kind: "live" | "other" | "censored"): void {
+    this.detectChange(kind === "live" ? 1 : 0)
     const w = this.bump()
     const b = Math.min(this.bins - 1, Math.max(0, Math.floor(seconds)))
     const arr = kind === "live" ? this.live : kind === "other" ? this.other : this.censored
     arr[b] = arr[b]! + w
+  }
+
+  /**
+   * When the live share of the last ~150 dials departs from the model's by more than 4.5 standard
+   * errors (a shift change, a new list), old evidence is shrunk tenfold so the model re-learns in
+   * about a hundred dials instead of its full memory.
+   */
+  private detectChange(x: number): void {
+    if (this.fastLive < 0) this.fastLive = this.liveShare()
+    this.fastLive += (x - this.fastLive) / FAST_DIALS
+    if (++this.sinceCheck < 50) return
+    this.sinceCheck = 0
+    const p = Math.min(0.99, Math.max(0.01, this.liveShare()))
+    if (Math.abs(this.fastLive - p) > 4.5 * Math.sqrt((p * (1 - p)) / (2 * FAST_DIALS))) {
+      this.w *= 10
+      this.dirty = true
+    }
   }
 
   private rebuild(): void {

@@ -195,6 +195,8 @@ export interface TimeSample {
   readonly rollingAbandonRate: number
   /** The window's rate so far, with windowSoFar. */
   readonly windowAbandonRate: number
+  /** Utilisation over the interval since the previous sample (handle time / available agent time). */
+  readonly utilization: number
 }
 
 export interface SimulationResult {
@@ -709,6 +711,9 @@ export class Simulation {
     if (w.liveAnswers + this.live >= 1 / this.scenario.policy.abandonLimit) this.worst = Math.max(this.worst, this.windowRate())
   }
 
+  private lastSampleLoggedIn = 0
+  private lastSampleHandle = 0
+
   private sample(now: number): void {
     const from = now - 15 * 60_000
     let live = 0
@@ -730,8 +735,11 @@ export class Simulation {
       agentsWaiting: st.readyCount,
       callsInFlight: st.inFlight.length,
       rollingAbandonRate: live > 0 ? ab / live : 0,
-      windowAbandonRate: this.windowRate()
+      windowAbandonRate: this.windowRate(),
+      utilization: this.loggedInMs > this.lastSampleLoggedIn ? (this.handleMs - this.lastSampleHandle) / (this.loggedInMs - this.lastSampleLoggedIn) : 0
     })
+    this.lastSampleLoggedIn = this.loggedInMs
+    this.lastSampleHandle = this.handleMs
   }
 
   /** Runs until the simulated clock reaches `t` (epoch ms) or the run ends. */

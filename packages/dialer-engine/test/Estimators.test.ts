@@ -32,6 +32,16 @@ describe("ResolutionModel", () => {
     for (let i = 0; i < 3000; i++) m.observe(12, rng.next() < 0.1 ? "live" : "other")
     expect(m.liveShare()).toBeCloseTo(0.1, 1)
   })
+
+  it("detects a step in the answer rate and re-learns within a few hundred dials, not its whole memory", () => {
+    const m = new ResolutionModel({ priorLive: 0.3, priorLiveSeconds: 12, priorOtherSeconds: 20, memory: 5000 })
+    const rng = Random.make(4)
+    for (let i = 0; i < 10_000; i++) m.observe(12, rng.next() < 0.3 ? "live" : "other")
+    expect(m.liveShare()).toBeCloseTo(0.3, 1)
+    for (let i = 0; i < 400; i++) m.observe(12, rng.next() < 0.12 ? "live" : "other")
+    // Without the change detection, 400 of 5,000 dials of memory would leave the share near 0.29.
+    expect(m.liveShare()).toBeLessThan(0.2)
+  })
 })
 
 describe("DurationModel", () => {
