@@ -38,7 +38,7 @@ import { createCrmSyncActivities } from "../src/activities/CrmSyncActivities.ts"
 import { createIntegrationsWorker } from "../src/IntegrationsWorker.ts"
 import { crmSyncScheduleId, deleteCrmSyncSchedule, triggerCrmSync, upsertCrmSyncSchedule } from "../src/Schedules.ts"
 import type { CrmSyncWorkflowResult } from "../src/workflows/CrmSyncWorkflow.ts"
-import { type Run, createOrganization, makeRuntime, newCampaign, placedCall } from "./CrmSyncSupport.ts"
+import { type Run, createOrganization, localContact, makeRuntime, newCampaign, placedCall } from "./CrmSyncSupport.ts"
 import { type TemporalHandles, connectTemporal, eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
 
 // The HubSpot loopback fake of @autodialer/crm-sync's contract suite, loaded at run time: it
@@ -210,7 +210,7 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
           expect(calls.length).toBeGreaterThanOrEqual(dialled.length)
           // A call still ringing and a call to a contact no CRM knows are not in the outbox.
           const local = await run(Effect.flatMap(ContactRepo, (repo) =>
-            repo.create(orgId, { ...toLocalContact(), phone: "+14155550177" as Contact["phone"] } as never)))
+            repo.create(orgId, localContact("+14155550177"))))
           const start = new Date("2026-11-20T15:00:00Z")
           await run(Effect.flatMap(CallRepo, (repo) => repo.create(orgId, placedCall(campaign.id, local.id, "+14155550177", start, {
             status: "completed", outcome: "human_answered", endedAt: new Date(start.getTime() + 60_000), talkDurationSeconds: 50
@@ -292,13 +292,6 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
       await fake.close()
     }
   }, 60_000)
-})
-
-const toLocalContact = () => ({
-  crmId: null, sourceCrm: null, firstName: "Local", lastName: "Only", company: null, title: null, email: null,
-  alternatePhones: [], timeZone: null, timeZoneSource: null, leadScore: null, status: "new", stage: null, source: "manual",
-  ownerId: null, tags: [], customFields: {}, consent: { status: "unknown", method: null, capturedAt: null, evidence: null },
-  lastContactedAt: null
 })
 
 /**

@@ -7,12 +7,14 @@
  * reads them). Plus valid inputs for campaigns and calls as the campaign
  * runtime writes them.
  */
+import { AgentStateRepo } from "@autodialer/domain/AgentStateRepo"
 import { AnalyticsRepo } from "@autodialer/domain/AnalyticsRepo"
+import { DispositionRepo } from "@autodialer/domain/DispositionRepo"
 import type { NewCall } from "@autodialer/domain/CallRepo"
 import { CallRepo } from "@autodialer/domain/CallRepo"
 import type { NewCampaign } from "@autodialer/domain/CampaignRepo"
 import { CampaignRepo } from "@autodialer/domain/CampaignRepo"
-import { ContactRepo } from "@autodialer/domain/ContactRepo"
+import { ContactRepo, type NewContact } from "@autodialer/domain/ContactRepo"
 import { CrmConnectionRepo } from "@autodialer/domain/CrmConnectionRepo"
 import { CrmSyncLogRepo } from "@autodialer/domain/CrmSyncLogRepo"
 import type { CampaignId, ContactId, OrganizationId } from "@autodialer/domain/Ids"
@@ -21,7 +23,7 @@ import type { E164 } from "@autodialer/domain/Phone"
 import { Secrets } from "@autodialer/domain/Secrets"
 import * as TestDatabase from "@autodialer/domain/TestDatabase"
 import type { IanaTimeZone } from "@autodialer/domain/TimeZone"
-import { UserRepo } from "@autodialer/domain/UserRepo"
+import { type NewUser, UserRepo } from "@autodialer/domain/UserRepo"
 import { RateLimiter } from "@autodialer/crm-sync"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Logger, ManagedRuntime } from "effect"
@@ -33,7 +35,7 @@ export const makeRuntime = (url: string, label: string) => {
   })
   const repos = Layer.mergeAll(
     OrganizationRepo.layer, UserRepo.layer, ContactRepo.layer, CampaignRepo.layer, CallRepo.layer,
-    CrmConnectionRepo.layer, CrmSyncLogRepo.layer, AnalyticsRepo.layer
+    CrmConnectionRepo.layer, CrmSyncLogRepo.layer, AnalyticsRepo.layer, DispositionRepo.layer, AgentStateRepo.layer
   )
   const app = Layer.mergeAll(repos, NodeHttpClient.layerUndici, RateLimiter.layer, Logger.layer([capture])).pipe(
     Layer.provideMerge(Secrets.layerTest),
@@ -130,3 +132,40 @@ export const placedCall = (
 })
 
 export type OrgId = OrganizationId
+
+/** A contact entered by hand (no CRM). */
+export const localContact = (phone: string, firstName = "Local"): NewContact => ({
+  crmId: null,
+  sourceCrm: null,
+  firstName,
+  lastName: "Only",
+  company: null,
+  title: null,
+  email: null,
+  phone: phone as E164,
+  alternatePhones: [],
+  timeZone: null,
+  timeZoneSource: null,
+  leadScore: null,
+  status: "new",
+  stage: null,
+  source: "manual",
+  ownerId: null,
+  tags: [],
+  customFields: {},
+  consent: { status: "unknown", method: null, capturedAt: null, evidence: null },
+  lastContactedAt: null
+})
+
+export const newAgent = (email: string, fullName: string): NewUser => ({
+  teamId: null,
+  email: email as NewUser["email"],
+  fullName: fullName as NewUser["fullName"],
+  role: "agent",
+  crmUserId: null,
+  passwordHash: null,
+  twoFactorEnabled: false,
+  twoFactorSecretEncrypted: null,
+  twoFactorRecoveryHashes: [],
+  isActive: true
+})

@@ -1,0 +1,325 @@
+/**
+ * The analytics ETL workflow on the real Temporal dev server and Postgres.
+ *
+ * Two organizations: New York (calls placed by hand around local midnights
+ * and the 2026-11-01 fall-back, when the local day is 25 hours long) and
+ * Kolkata (a seeded bulk of varied calls). After a run, every roll-up equals
+ * an independent SQL aggregate over `calls` grouped by
+ * `(instant AT TIME ZONE org zone)::date` (a different formulation from the
+ * ETL's instant ranges), and the New York figures equal hand-computed ones.
+ * A rerun leaves identical rows (same ids, same values); a late call is
+ * counted once after the next run.
+ */
+import { AgentStateRepo } from "@autodialer/domain/AgentStateRepo"
+import { CallRepo } from "@autodialer/domain/CallRepo"
+import { CampaignRepo } from "@autodialer/domain/CampaignRepo"
+import { ContactRepo } from "@autodialer/domain/ContactRepo"
+import { DispositionRepo } from "@autodialer/domain/DispositionRepo"
+import type { CampaignId, ContactId, DispositionId, OrganizationId, UserId } from "@autodialer/domain/Ids"
+import type { CallOutcome } from "@autodialer/domain/Enums"
+import { withSystem } from "@autodialer/domain/Tenancy"
+import { UserRepo } from "@autodialer/domain/UserRepo"
+import { postgres, temporal } from "@autodialer/testkit"
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createAnalyticsEtlActivities } from "../src/activities/AnalyticsEtlActivities.ts"
+import { createCrmSyncActivities } from "../src/activities/CrmSyncActivities.ts"
+import { createIntegrationsWorker } from "../src/IntegrationsWorker.ts"
+import type { AnalyticsEtlWorkflowResult } from "../src/workflows/AnalyticsEtlWorkflow.ts"
+import { createOrganization, localContact, makeRuntime, newAgent, newCampaign, placedCall } from "./CrmSyncSupport.ts"
+import { type TemporalHandles, connectTemporal, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
+
+const pg = postgres()
+const server = temporal()
+
+type Row = Record<string, unknown>
+
+describe.skipIf(pg.skip || server.skip)("analytics ETL workflow (Temporal dev server, Postgres)", () => {
+  const { runtime } = makeRuntime(pg.value ?? "", "analytics_etl_wf")
+  let t: TemporalHandles
+  beforeAll(async () => {
+    t = await connectTemporal(server.value!)
+    await Promise.all([sharedBundle(), runtime.context()])
+  })
+  afterAll(async () => {
+    await t?.close()
+    await runtime.dispose()
+  })
+
+  const query = (text: string) =>
+    runtime.runPromise(withSystem(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe<Row>(text))))
+
+  /** Every roll-up row, without `updated_at`, in a stable order. */
+  const snapshot = async () => ({
+    org: await query(`SELECT id, org_id, day::text, calls_made, calls_connected, avg_duration_seconds, connection_rate, talk_minutes, ai_calls
+                      FROM org_daily_snapshots ORDER BY org_id, day`),
+    agents: await query(`SELECT id, org_id, day::text, agent_id, calls_made, calls_connected, talk_seconds, wrap_seconds, idle_seconds, sales
+                         FROM call_metrics ORDER BY org_id, day, agent_id`),
+    campaigns: await query(`SELECT id, org_id, campaign_id, day::text, dials, human_answered, machine_answered, abandoned, transferred, sales,
+                            talk_seconds, abandon_rate FROM campaign_daily_stats ORDER BY campaign_id, day`),
+    contacts: await query(`SELECT id, org_id, contact_id, total_calls, connected_calls, total_talk_seconds, last_called_at, last_connected_at
+                           FROM contact_metrics ORDER BY contact_id`),
+    counters: await query(`SELECT id, total_calls, transferred_calls, conversion_rate FROM campaigns ORDER BY id`)
+  })
+
+  // The independent aggregates: local day by `AT TIME ZONE` on each call, grouped.
+  const callsByLocalDay = `
+    SELECT c.*, (coalesce(c.initiated_at, c.created_at) AT TIME ZONE (o.settings->>'defaultTimeZone'))::date::text AS local_day,
+           coalesce(d.sale, false) AS is_sale, coalesce(cp.mode = 'agentless', false) AS is_ai
+    FROM calls c JOIN organizations o ON o.id = c.org_id
+    LEFT JOIN dispositions d ON d.id = c.disposition_id LEFT JOIN campaigns cp ON cp.id = c.campaign_id
+    WHERE c.direction = 'outbound' AND c.parent_call_id IS NULL AND c.status <> 'queued'`
+  const expectedOrg = () => query(`
+    SELECT org_id, local_day AS day, count(*)::int AS calls_made,
+           count(*) FILTER (WHERE outcome IN ('human_answered', 'transferred'))::int AS calls_connected,
+           (sum(talk_duration_seconds) FILTER (WHERE outcome IN ('human_answered', 'transferred'))::float8
+             / nullif(count(talk_duration_seconds) FILTER (WHERE outcome IN ('human_answered', 'transferred')), 0)) AS avg_duration_seconds,
+           coalesce(sum(talk_duration_seconds), 0)::float8 / 60 AS talk_minutes,
+           count(*) FILTER (WHERE is_ai)::int AS ai_calls
+    FROM (${callsByLocalDay}) x GROUP BY org_id, local_day`)
+  const expectedAgents = () => query(`
+    SELECT org_id, local_day AS day, agent_id, count(*)::int AS calls_made,
+           count(*) FILTER (WHERE outcome IN ('human_answered', 'transferred'))::int AS calls_connected,
+           coalesce(sum(talk_duration_seconds), 0)::int AS talk_seconds, count(*) FILTER (WHERE is_sale)::int AS sales
+    FROM (${callsByLocalDay}) x WHERE agent_id IS NOT NULL GROUP BY org_id, local_day, agent_id`)
+  const expectedCampaigns = () => query(`
+    SELECT campaign_id, local_day AS day, count(*)::int AS dials,
+           count(*) FILTER (WHERE answered_by = 'human' OR outcome IN ('human_answered', 'transferred', 'abandoned'))::int AS human_answered,
+           count(*) FILTER (WHERE answered_by LIKE 'machine%' OR outcome IN ('answering_machine', 'voicemail_dropped'))::int AS machine_answered,
+           count(*) FILTER (WHERE outcome = 'abandoned')::int AS abandoned,
+           count(*) FILTER (WHERE is_transferred)::int AS transferred,
+           count(*) FILTER (WHERE is_sale)::int AS sales,
+           coalesce(sum(talk_duration_seconds), 0)::int AS talk_seconds
+    FROM (${callsByLocalDay}) x WHERE campaign_id IS NOT NULL GROUP BY campaign_id, local_day`)
+  const expectedContacts = () => query(`
+    SELECT contact_id, count(*)::int AS total_calls,
+           count(*) FILTER (WHERE outcome IN ('human_answered', 'transferred'))::int AS connected_calls,
+           coalesce(sum(talk_duration_seconds), 0)::int AS total_talk_seconds
+    FROM (${callsByLocalDay}) x WHERE contact_id IS NOT NULL GROUP BY contact_id`)
+  const expectedCounters = () => query(`
+    SELECT cp.id, count(x.id)::int AS total_calls, (count(x.id) FILTER (WHERE x.is_transferred))::int AS transferred_calls
+    FROM campaigns cp LEFT JOIN (${callsByLocalDay}) x ON x.campaign_id = cp.id GROUP BY cp.id`)
+
+  const close = (a: unknown, b: unknown) => a === null || b === null ? a === b : Math.abs(Number(a) - Number(b)) < 1e-9
+
+  /** The roll-ups equal the independent aggregates (missing expected rows mean a day without calls: zeros). */
+  const expectMatchesCalls = async () => {
+    const got = await snapshot()
+    const org = new Map((await expectedOrg()).map((r) => [`${r["orgId"]}|${r["day"]}`, r]))
+    for (const row of got.org) {
+      const e = org.get(`${row["orgId"]}|${row["day"]}`)
+      const what = `org ${row["orgId"]} day ${row["day"]}`
+      expect(row["callsMade"], what).toBe(e?.["callsMade"] ?? 0)
+      expect(row["callsConnected"], what).toBe(e?.["callsConnected"] ?? 0)
+      expect(close(row["avgDurationSeconds"], e?.["avgDurationSeconds"] ?? null), `${what} avg ${row["avgDurationSeconds"]}`).toBe(true)
+      expect(close(row["talkMinutes"], e?.["talkMinutes"] ?? 0), what).toBe(true)
+      expect(row["aiCalls"], what).toBe(e?.["aiCalls"] ?? 0)
+      const made = Number(e?.["callsMade"] ?? 0)
+      expect(close(row["connectionRate"], made === 0 ? null : Number(e?.["callsConnected"]) / made), what).toBe(true)
+      org.delete(`${row["orgId"]}|${row["day"]}`)
+    }
+    expect([...org.keys()], "days with calls but no snapshot").toEqual([])
+
+    const agents = new Map((await expectedAgents()).map((r) => [`${r["orgId"]}|${r["day"]}|${r["agentId"]}`, r]))
+    for (const row of got.agents) {
+      const key = `${row["orgId"]}|${row["day"]}|${row["agentId"]}`
+      const e = agents.get(key)
+      for (const f of ["callsMade", "callsConnected", "talkSeconds", "sales"]) expect(row[f], `${key} ${f}`).toBe(e?.[f] ?? 0)
+      agents.delete(key)
+    }
+    expect([...agents.keys()], "agent days with calls but no call_metrics row").toEqual([])
+
+    const campaigns = new Map((await expectedCampaigns()).map((r) => [`${r["campaignId"]}|${r["day"]}`, r]))
+    for (const row of got.campaigns) {
+      const key = `${row["campaignId"]}|${row["day"]}`
+      const e = campaigns.get(key)
+      for (const f of ["dials", "humanAnswered", "machineAnswered", "abandoned", "transferred", "sales", "talkSeconds"]) {
+        expect(row[f], `${key} ${f}`).toBe(e?.[f] ?? 0)
+      }
+      const human = Number(e?.["humanAnswered"] ?? 0)
+      expect(close(row["abandonRate"], human === 0 ? null : Number(e?.["abandoned"]) / human), key).toBe(true)
+      campaigns.delete(key)
+    }
+    expect([...campaigns.keys()], "campaign days with calls but no stats row").toEqual([])
+
+    const contacts = await expectedContacts()
+    expect(got.contacts.map((r) => [r["contactId"], r["totalCalls"], r["connectedCalls"], r["totalTalkSeconds"]]).sort())
+      .toEqual(contacts.map((r) => [r["contactId"], r["totalCalls"], r["connectedCalls"], r["totalTalkSeconds"]]).sort())
+
+    const counters = await expectedCounters()
+    expect(got.counters.map((r) => [r["id"], r["totalCalls"], r["transferredCalls"]]).sort())
+      .toEqual(counters.map((r) => [r["id"], r["totalCalls"], r["transferredCalls"]]).sort())
+    return got
+  }
+
+  it("rolls calls up by organization-local day (midnight, DST), equal to a direct SQL aggregate, and reruns to identical rows", async () => {
+    const taskQueue = uniqueTaskQueue("analytics-etl")
+    const worker = await createIntegrationsWorker({
+      connection: t.nativeConnection, taskQueue, workflowBundle: await sharedBundle(),
+      activities: { ...createCrmSyncActivities({ runtime }), ...createAnalyticsEtlActivities({ runtime }) }
+    })
+    const fixture = await runtime.runPromise(seed)
+    const etl = (lookbackDays: number, asOf: string) =>
+      t.client.workflow.execute("analyticsEtlWorkflow", {
+        taskQueue, workflowId: `analytics-etl-${crypto.randomUUID()}`,
+        args: [{ asOf, lookbackDays, orgIds: [fixture.ny, fixture.kolkata] }]
+      }) as Promise<AnalyticsEtlWorkflowResult>
+
+    await withWorker(worker, async () => {
+      // 04:00Z on Nov 3 is 23:00 on Nov 2 in New York and 09:30 on Nov 3 in Kolkata: 7 days back
+      // covers Oct 27 - Nov 2 in New York and Oct 28 - Nov 3 in Kolkata.
+      const asOf = "2026-11-03T04:00:00.000Z"
+      const first = await etl(7, asOf)
+      expect(first.orgDays).toBe(14)
+      const got = await expectMatchesCalls()
+
+      // Hand-computed New York days (local time in comments).
+      const ny = (day: string) => got.org.find((r) => r["orgId"] === fixture.ny && r["day"] === day)
+      expect(got.org.filter((r) => r["orgId"] === fixture.ny).map((r) => r["day"]))
+        .toEqual(["2026-10-27", "2026-10-28", "2026-10-29", "2026-10-30", "2026-10-31", "2026-11-01", "2026-11-02"])
+      expect(ny("2026-10-30")).toMatchObject({ callsMade: 1, callsConnected: 1, avgDurationSeconds: 120, connectionRate: 1, talkMinutes: 2 })
+      expect(ny("2026-10-31")).toMatchObject({ callsMade: 2, callsConnected: 0, avgDurationSeconds: null, connectionRate: 0, talkMinutes: 0 })
+      // Nov 1 is 25 hours long: 00:00 EDT, 01:30 EDT, 01:30 EST and 23:59 EST all belong to it.
+      expect(ny("2026-11-01")).toMatchObject({ callsMade: 4, callsConnected: 1, avgDurationSeconds: 300, connectionRate: 0.25, talkMinutes: 5 })
+      expect(ny("2026-11-02")).toMatchObject({ callsMade: 3, callsConnected: 2, avgDurationSeconds: 45, aiCalls: 2 })
+      expect(ny("2026-10-29")).toMatchObject({ callsMade: 0, connectionRate: null })
+      expect(ny("2026-10-28")).toMatchObject({ callsMade: 1, callsConnected: 0 }) // the transfer leg is not a call made
+      const u1 = (day: string) => got.agents.find((r) => r["agentId"] === fixture.u1 && r["day"] === day)
+      expect(u1("2026-10-30")).toMatchObject({ callsMade: 1, sales: 1, talkSeconds: 120 })
+      expect(u1("2026-11-01")).toMatchObject({ callsMade: 0, idleSeconds: 600, wrapSeconds: 0 })
+      expect(u1("2026-11-02")).toMatchObject({ callsMade: 1, callsConnected: 1, talkSeconds: 60, idleSeconds: 2700, wrapSeconds: 300 })
+      const counterA = got.counters.find((r) => r["id"] === fixture.campaignA)
+      expect(counterA).toMatchObject({ totalCalls: 9, transferredCalls: 1 })
+      expect(counterA!["conversionRate"]).toBeCloseTo(1 / 9)
+
+      // Rerun: the same rows, same ids.
+      const second = await etl(7, asOf)
+      expect(second.callsCounted).toBe(first.callsCounted)
+      expect(await snapshot()).toEqual(got)
+
+      // A late call on Oct 31 (23:30 EDT) is counted once by the next run.
+      await runtime.runPromise(Effect.flatMap(CallRepo, (calls) =>
+        calls.create(fixture.ny, placedCall(fixture.campaignA, fixture.nyContact, "+12125550100", new Date("2026-11-01T03:30:00Z"), {
+          status: "completed", outcome: "human_answered", answeredBy: "human", talkDurationSeconds: 30
+        }))))
+      await etl(7, asOf)
+      const after = await expectMatchesCalls()
+      expect(after.org.find((r) => r["orgId"] === fixture.ny && r["day"] === "2026-10-31"))
+        .toMatchObject({ callsMade: 3, callsConnected: 1, avgDurationSeconds: 30 })
+      expect(after.org.find((r) => r["orgId"] === fixture.ny && r["day"] === "2026-10-31")!["id"])
+        .toBe(got.org.find((r) => r["orgId"] === fixture.ny && r["day"] === "2026-10-31")!["id"])
+    })
+  }, 60_000)
+})
+
+/** Two organizations, their agents, campaigns, dispositions, contacts, calls and agent states. */
+const seed = Effect.gen(function*() {
+  const calls = yield* CallRepo
+  const contacts = yield* ContactRepo
+  const campaigns = yield* CampaignRepo
+  const users = yield* UserRepo
+  const dispositions = yield* DispositionRepo
+  const states = yield* AgentStateRepo
+  const makeOrg = (name: string, zone: string) => createOrganization(name, zone)
+  const nyOrg = yield* makeOrg("New York Sales", "America/New_York")
+  const inOrg = yield* makeOrg("Kolkata Sales", "Asia/Kolkata")
+  const ny = nyOrg.id
+  const kolkata = inOrg.id
+
+  const disposition = (orgId: OrganizationId, code: string, sale: boolean) =>
+    dispositions.create(orgId, {
+      code, label: code, humanAnswered: true, contact: true, sale, dnc: false, callback: false,
+      answeringMachine: false, sortOrder: 0, isActive: true
+    } as never)
+  const nySale = yield* disposition(ny, "sale", true)
+  const inSale = yield* disposition(kolkata, "sale", true)
+  const inNo = yield* disposition(kolkata, "not_interested", false)
+
+  const u1 = (yield* users.create(ny, newAgent("u1@ny.example.com", "Una One"))).id
+  const u2 = (yield* users.create(ny, newAgent("u2@ny.example.com", "Uli Two"))).id
+  const k1 = (yield* users.create(kolkata, newAgent("k1@in.example.com", "Kavi One"))).id
+  const k2 = (yield* users.create(kolkata, newAgent("k2@in.example.com", "Kiran Two"))).id
+
+  const campaignA = (yield* campaigns.create(ny, newCampaign({ name: "NY progressive" }))).id
+  const campaignB = (yield* campaigns.create(ny, newCampaign({ name: "NY agentless", mode: "agentless" }))).id
+  const campaignK = (yield* campaigns.create(kolkata, newCampaign({ name: "Kolkata predictive", mode: "predictive" }))).id
+
+  const nyContact = (yield* contacts.create(ny, localContact("+12125550100", "Nia"))).id
+  const nyContact2 = (yield* contacts.create(ny, localContact("+12125550101", "Ned"))).id
+
+  const call = (
+    orgId: OrganizationId,
+    campaignId: CampaignId | null,
+    contactId: ContactId | null,
+    at: string,
+    outcome: CallOutcome | null,
+    extra: Partial<Parameters<typeof placedCall>[4]> = {}
+  ) => {
+    const when = new Date(at)
+    const status = outcome === null ? "queued" as const
+      : outcome === "busy" ? "busy" as const
+      : outcome === "no_answer" ? "no_answer" as const
+      : outcome === "failed" ? "failed" as const
+      : "completed" as const
+    const answered = outcome === "human_answered" || outcome === "transferred" || outcome === "abandoned"
+      ? "human" as const
+      : outcome === "answering_machine" || outcome === "voicemail_dropped" ? "machine_start" as const : null
+    return calls.create(orgId, placedCall(campaignId, contactId, "+12125550100", when, {
+      status, outcome, answeredBy: answered, answeredAt: answered === null ? null : new Date(when.getTime() + 8_000),
+      endedAt: status === "queued" ? null : new Date(when.getTime() + 60_000),
+      ...(status === "queued" ? { initiatedAt: null, queuedAt: when } : {}),
+      ...extra
+    }))
+  }
+
+  // New York, by hand. EDT is UTC-4 until 2026-11-01 06:00Z, then EST UTC-5.
+  yield* call(ny, campaignA, nyContact, "2026-10-31T03:50:00Z", "human_answered", { agentId: u1, talkDurationSeconds: 120, dispositionId: nySale.id }) // Oct 30 23:50
+  yield* call(ny, campaignA, nyContact, "2026-10-31T04:10:00Z", "no_answer") // Oct 31 00:10
+  yield* call(ny, campaignA, nyContact2, "2026-11-01T03:59:00Z", "busy") // Oct 31 23:59
+  yield* call(ny, campaignA, nyContact2, "2026-11-01T04:00:00Z", "transferred", {
+    agentId: u2, talkDurationSeconds: 300, isTransferred: true, transferredAt: new Date("2026-11-01T04:03:00Z"), transferredTo: "+12125550999"
+  }) // Nov 1 00:00 EDT, exactly midnight
+  yield* call(ny, campaignA, nyContact, "2026-11-01T05:30:00Z", "voicemail_dropped") // Nov 1 01:30 EDT
+  yield* call(ny, campaignA, nyContact, "2026-11-01T06:30:00Z", "answering_machine") // Nov 1 01:30 EST
+  yield* call(ny, campaignA, nyContact2, "2026-11-02T04:59:00Z", "abandoned", { talkDurationSeconds: 0 }) // Nov 1 23:59 EST
+  yield* call(ny, campaignA, nyContact, "2026-11-02T05:00:00Z", "human_answered", { agentId: u1, talkDurationSeconds: 60 }) // Nov 2 00:00 EST
+  yield* call(ny, campaignB, nyContact2, "2026-11-02T05:01:00Z", "failed")
+  yield* call(ny, campaignB, nyContact2, "2026-11-02T15:00:00Z", "human_answered", { talkDurationSeconds: 30 }) // agentless
+  // Not counted: never placed, inbound, and a transfer leg.
+  yield* call(ny, campaignA, nyContact, "2026-11-01T12:00:00Z", null)
+  yield* call(ny, null, nyContact, "2026-11-01T12:05:00Z", "human_answered", { direction: "inbound", talkDurationSeconds: 99 })
+  const parent = yield* call(ny, campaignA, nyContact, "2026-10-28T16:00:00Z", "no_answer") // Oct 28 12:00 EDT
+  yield* call(ny, campaignA, nyContact, "2026-10-28T16:01:00Z", "human_answered", { parentCallId: parent.id, talkDurationSeconds: 77 })
+
+  // Agent u1's states: idle across the Nov 1 -> Nov 2 midnight (05:00Z), a call, wrap-up, idle, offline.
+  for (const [state, at] of [
+    ["available", "2026-11-02T04:50:00Z"], ["on_call", "2026-11-02T05:10:00Z"], ["wrap_up", "2026-11-02T05:20:00Z"],
+    ["available", "2026-11-02T05:25:00Z"], ["offline", "2026-11-02T06:00:00Z"]
+  ] as const) {
+    yield* states.record(ny, { agentId: u1, campaignId: campaignA, callId: null, state, reason: null, changedAt: new Date(at) } as never)
+  }
+
+  // Kolkata (UTC+5:30, no DST): a seeded bulk over Oct 28 - Nov 3 UTC.
+  const kContacts: Array<ContactId> = []
+  for (let i = 0; i < 6; i++) kContacts.push((yield* contacts.create(kolkata, localContact(`+9198765432${10 + i}`, `K${i}`))).id)
+  const outcomes: ReadonlyArray<CallOutcome> = [
+    "human_answered", "transferred", "abandoned", "answering_machine", "voicemail_dropped", "no_answer", "busy", "failed", "rejected"
+  ]
+  let s = 20261103
+  const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648
+  for (let i = 0; i < 60; i++) {
+    const outcome = outcomes[Math.floor(next() * outcomes.length)]!
+    const at = new Date(Date.parse("2026-10-28T00:00:00Z") + Math.floor(next() * 6.5 * 86_400_000)).toISOString()
+    const talked = outcome === "human_answered" || outcome === "transferred"
+    const agent: UserId | null = talked ? (next() < 0.5 ? k1 : k2) : null
+    const disposition: DispositionId | null = talked ? (next() < 0.3 ? inSale.id : inNo.id) : null
+    yield* call(kolkata, next() < 0.9 ? campaignK : null, kContacts[Math.floor(next() * kContacts.length)]!, at, outcome, {
+      agentId: agent,
+      dispositionId: disposition,
+      talkDurationSeconds: talked ? 10 + Math.floor(next() * 600) : outcome === "abandoned" ? 0 : null,
+      ...(outcome === "transferred" ? { isTransferred: true, transferredAt: new Date(at), transferredTo: "+919800000000" } : {})
+    })
+  }
+  return { ny, kolkata, u1, u2, campaignA, campaignB, nyContact }
+})
