@@ -235,6 +235,7 @@ const step = (s: AdapterState, e: EngineEvent): EngineStep<AdapterState> => {
     }
     case "AgentReady":
     case "AgentLoggedOut":
+    case "AgentPaused":
     case "CallDialled":
     case "CallRinging":
     case "CallAnswered":

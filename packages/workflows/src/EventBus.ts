@@ -1,6 +1,6 @@
 /**
- * The event-bus port: carrier events, already stored in `call_events`, reach
- * the dialing session that owns the call's campaign.
+ * The event-bus port: carrier events, already stored in `call_events`, and
+ * agent state changes reach the dialing session that owns the campaign.
  *
  * - `layerPg`: Postgres `LISTEN/NOTIFY` (one channel per campaign), for
  *   deployments on a Postgres server where the webhook-receiving server and
@@ -17,7 +17,20 @@ import { Context, Data, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { PgClient } from "@effect/sql-pg"
 import { CallEvent as CallEvents } from "@autodialer/telephony"
 
-type CallEvent = CallEvents.CallEvent
+/**
+ * An agent's availability changed (the agent desktop or a supervisor): stored
+ * in `campaign_agents` by the session before the engine hears of it.
+ */
+export const AgentStateChanged = Schema.TaggedStruct("AgentStateChanged", {
+  agentId: Schema.NonEmptyString,
+  state: Schema.Literals(["ready", "paused", "loggedOut"]),
+  at: Schema.Number
+})
+export type AgentStateChanged = typeof AgentStateChanged.Type
+
+/** What a dialing session hears: carrier events of its calls and its agents' state changes. */
+export const BusEvent = Schema.Union([CallEvents.CallEvent, AgentStateChanged])
+export type BusEvent = typeof BusEvent.Type
 
 /** The subscription broke (the LISTEN connection was lost): the session fails and its retry re-reads Postgres. */
 export class EventBusDisconnected extends Data.TaggedError("EventBusDisconnected")<{ readonly campaignId: string; readonly cause: unknown }> {
@@ -27,27 +40,27 @@ export class EventBusDisconnected extends Data.TaggedError("EventBusDisconnected
 }
 
 export interface EventBusService {
-  readonly publish: (campaignId: string, event: CallEvent) => Effect.Effect<void>
+  readonly publish: (campaignId: string, event: BusEvent) => Effect.Effect<void>
   /** A queue of the campaign's events from now on, until the scope closes. */
-  readonly subscribe: (campaignId: string) => Effect.Effect<Queue.Dequeue<CallEvent, EventBusDisconnected>, never, Scope.Scope>
+  readonly subscribe: (campaignId: string) => Effect.Effect<Queue.Dequeue<BusEvent, EventBusDisconnected>, never, Scope.Scope>
 }
 
 /** The NOTIFY channel of a campaign: a valid identifier under 63 bytes for any id. */
 export const channelOf = (campaignId: string): string =>
   `autodialer_calls_${campaignId.toLowerCase().replace(/[^a-z0-9]/g, "")}`.slice(0, 63)
 
-const decodeEvent = Schema.decodeUnknownEffect(Schema.fromJsonString(CallEvents.CallEvent))
+const decodeEvent = Schema.decodeUnknownEffect(Schema.fromJsonString(BusEvent))
 
 export class EventBus extends Context.Service<EventBus, EventBusService>()("@autodialer/workflows/EventBus") {
   static readonly layerMemory: Layer.Layer<EventBus> = Layer.sync(EventBus, () => {
-    const subscribers = new Map<string, Set<Queue.Queue<CallEvent, EventBusDisconnected>>>()
+    const subscribers = new Map<string, Set<Queue.Queue<BusEvent, EventBusDisconnected>>>()
     return EventBus.of({
       publish: (campaignId, event) =>
         Effect.forEach(subscribers.get(campaignId) ?? [], (q) => Queue.offer(q, event), { discard: true }),
       subscribe: (campaignId) =>
         Effect.acquireRelease(
           Effect.gen(function*() {
-            const q = yield* Queue.unbounded<CallEvent, EventBusDisconnected>()
+            const q = yield* Queue.unbounded<BusEvent, EventBusDisconnected>()
             const set = subscribers.get(campaignId) ?? new Set()
             set.add(q)
             subscribers.set(campaignId, set)
@@ -70,7 +83,7 @@ export class EventBus extends Context.Service<EventBus, EventBusService>()("@aut
           ),
         subscribe: (campaignId) =>
           Effect.gen(function*() {
-            const out = yield* Queue.unbounded<CallEvent, EventBusDisconnected>()
+            const out = yield* Queue.unbounded<BusEvent, EventBusDisconnected>()
             const notifications = yield* pg.listen(channelOf(campaignId)).pipe(Effect.orDie)
             const pump = Queue.take(notifications).pipe(
               Effect.flatMap((n) =>

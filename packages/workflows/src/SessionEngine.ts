@@ -72,6 +72,7 @@ export type EngineEvent =
   | { readonly _tag: "ContactAdded"; readonly at: number; readonly contact: EngineContact }
   | { readonly _tag: "AgentReady"; readonly at: number; readonly agentId: string }
   | { readonly _tag: "AgentLoggedOut"; readonly at: number; readonly agentId: string }
+  | { readonly _tag: "AgentPaused"; readonly at: number; readonly agentId: string; readonly code: string }
   | { readonly _tag: "CallDialled"; readonly at: number; readonly callId: string }
   | { readonly _tag: "CallRinging"; readonly at: number; readonly callId: string }
   | { readonly _tag: "CallAnswered"; readonly at: number; readonly callId: string; readonly verdict: "human" | "machine" | "unknown" }

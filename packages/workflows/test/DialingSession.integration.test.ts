@@ -90,7 +90,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     h: Harness,
     campaignConfig: CampaignConfig,
     body: (handle: import("@temporalio/client").WorkflowHandle<typeof campaignWorkflow>, campaignId: string) => Promise<void>,
-    seed: { contacts: number; agents: number },
+    seed: { contacts: number; agents: number; agentState?: "ready" | "loggedOut" },
     campaignId = `c${randomUUID().slice(0, 8)}`
   ) => {
     await Effect.runPromise(seedCampaign({ campaignId, ...seed }).pipe(Effect.provide(db.layer)) as Effect.Effect<void>)
@@ -268,5 +268,26 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     expect(h.dialled.size).toBe(calls.length)
     expect([...h.dialled.values()].every((n) => n === 1)).toBe(true)
     for (const row of await queueOf(campaignId)) expect(["completed", "exhausted"]).toContain(row.status)
+  }, 90_000)
+
+  it("agents who become ready during a session get calls; until then nothing is dialled", async () => {
+    const h = harness()
+    await runCampaign("agents", h, config(), async (handle, campaignId) => {
+      await eventually(() => handle.query(Queries.status), (st) => st.phase === "dialing", 10_000, "the session to start")
+      await new Promise((r) => setTimeout(r, 1_500))
+      expect(await callsOf(campaignId)).toHaveLength(0)
+      const now = Date.now()
+      await h.runtime.runPromise(Effect.gen(function*() {
+        const bus = yield* EventBus
+        for (const agentId of ["agent-1", "agent-3"]) yield* bus.publish(campaignId, { _tag: "AgentStateChanged", agentId, state: "ready", at: now })
+      }))
+      expect((await handle.result()).lifecycle).toBe("completed")
+      const agents = await query<{ agent_id: string; state: string }>(db.layer,
+        `SELECT agent_id, state FROM campaign_agents WHERE campaign_id = $1 ORDER BY agent_id`, [campaignId])
+      expect(agents.filter((a) => a.state === "ready").map((a) => a.agent_id)).toEqual(["agent-1", "agent-3"])
+      const bridged = await query<{ agent_id: string }>(db.layer,
+        `SELECT DISTINCT agent_id FROM calls WHERE campaign_id = $1 AND agent_id IS NOT NULL ORDER BY agent_id`, [campaignId])
+      expect(bridged.map((b) => b.agent_id)).toEqual(["agent-1", "agent-3"])
+    }, { contacts: 4, agents: 4, agentState: "loggedOut" })
   }, 90_000)
 })

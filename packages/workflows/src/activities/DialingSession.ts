@@ -24,7 +24,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import type { SessionInput } from "../CampaignActivities.ts"
 import type { SessionReport } from "../CampaignStatus.ts"
 import { isOpen, nextOpenAt } from "../CallingWindow.ts"
-import { EventBus, type EventBusDisconnected } from "../EventBus.ts"
+import { type BusEvent, EventBus, type EventBusDisconnected } from "../EventBus.ts"
 import {
   type EngineCommand,
   type EngineContact,
@@ -321,6 +321,19 @@ export const runSession = (
         yield* apply(mapped.event, winding)
       })
 
+    /** Stores an agent's new state, then tells the engine. */
+    const onBusEvent = (e: BusEvent, winding: boolean): Effect.Effect<void, SessionError> => {
+      if (e._tag !== "AgentStateChanged") return onCarrierEvent(e, winding)
+      return store.setAgent(campaignId, e.agentId, e.state, null).pipe(
+        Effect.andThen(apply(
+          e.state === "ready" ? { _tag: "AgentReady", at: e.at, agentId: e.agentId }
+            : e.state === "paused" ? { _tag: "AgentPaused", at: e.at, agentId: e.agentId, code: "paused" }
+            : { _tag: "AgentLoggedOut", at: e.at, agentId: e.agentId },
+          winding
+        ))
+      )
+    }
+
     // Events stored while no session ran (or before this one subscribed).
     for (const e of snap.events) yield* onCarrierEvent(e, false)
     // Calls the carrier no longer knows (it restarted with the worker that died,
@@ -426,10 +439,10 @@ export const runSession = (
 
       const next = yield* Queue.take(events).pipe(Effect.timeoutOption(options.tickMs))
       if (Option.isSome(next)) {
-        yield* onCarrierEvent(next.value, winding)
+        yield* onBusEvent(next.value, winding)
         let more = yield* Queue.poll(events)
         while (Option.isSome(more)) {
-          yield* onCarrierEvent(more.value, winding)
+          yield* onBusEvent(more.value, winding)
           more = yield* Queue.poll(events)
         }
       } else {

@@ -6,6 +6,7 @@ export interface Seed {
   readonly campaignId: string
   readonly contacts: number
   readonly agents: number
+  readonly agentState?: "ready" | "loggedOut"
   /** IANA zone per contact index, or null for the campaign's. */
   readonly zoneOf?: (i: number) => string | null
 }
@@ -24,7 +25,7 @@ export const seedCampaign = (seed: Seed) =>
         id: `${seed.campaignId}-q${i}`, campaign_id: seed.campaignId, contact_id: r.id, priority: 0
       })))}`
     }
-    const agents = Array.from({ length: seed.agents }, (_, i) => ({ campaign_id: seed.campaignId, agent_id: `agent-${i}`, state: "ready" }))
+    const agents = Array.from({ length: seed.agents }, (_, i) => ({ campaign_id: seed.campaignId, agent_id: `agent-${i}`, state: seed.agentState ?? "ready" }))
     if (Arr.isArrayNonEmpty(agents)) yield* sql`INSERT INTO campaign_agents ${sql.insert(agents)}`
   })
 

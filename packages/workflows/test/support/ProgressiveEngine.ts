@@ -67,6 +67,7 @@ const step = (s: State, e: Parameters<SessionEngineService<State>["step"]>[1]): 
   switch (e._tag) {
     case "ContactAdded": return { state: { ...s, queue: [...s.queue, e.contact] }, commands: [] }
     case "AgentReady": return { state: { ...s, agents: new Map(s.agents).set(e.agentId, { ready: true }) }, commands: [] }
+    case "AgentPaused":
     case "AgentLoggedOut": {
       const agents = new Map(s.agents)
       agents.delete(e.agentId)
