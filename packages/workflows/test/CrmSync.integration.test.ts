@@ -30,6 +30,7 @@ import { type NewUser, UserRepo } from "@autodialer/domain/UserRepo"
 import { withSystem } from "@autodialer/domain/Tenancy"
 import { postgres, temporal } from "@autodialer/testkit"
 import { ActivityFailure, ApplicationFailure, type Client, WorkflowFailedError } from "@temporalio/client"
+import { Worker } from "@temporalio/worker"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
@@ -186,6 +187,10 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
         expect(await upsertCrmSyncSchedule(t.client, { orgId, connectionId, every: "1 hour", taskQueue })).toBe("created")
         // A second upsert (new cadence) updates the same schedule.
         expect(await upsertCrmSyncSchedule(t.client, { orgId, connectionId, every: "2 hours", taskQueue, pushBatchSize: 3 })).toBe("updated")
+        const described = await t.client.schedule.getHandle(crmSyncScheduleId(connectionId)).describe()
+        expect(described.spec.intervals?.map((i) => Number(i.every))).toEqual([2 * 3_600_000])
+        expect(described.policies.overlap).toBe("SKIP")
+        expect(described.action.args).toEqual([{ orgId, connectionId, pushBatchSize: 3 }])
         try {
           // 1. Pull.
           const first = await runScheduled(t.client, connectionId)
@@ -251,6 +256,12 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
             expect(settled.reduce((n, l) => n + l.n, 0), `settled log rows of ${call.id}`).toBe(1)
           }
           expect(fake.state.calls.some((c) => c.fields["hs_call_to_number"] === "+14155550177")).toBe(false)
+
+          // The histories replay deterministically on the current workflow code.
+          for (const action of (await t.client.schedule.getHandle(crmSyncScheduleId(connectionId)).describe()).info.recentActions) {
+            const history = await t.client.workflow.getHandle(action.action.workflow.workflowId).fetchHistory()
+            await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, action.action.workflow.workflowId)
+          }
 
           // 4. The user disconnects the app in HubSpot: the run fails and says what to do.
           fake.state.revokeRefreshToken()
