@@ -74,6 +74,8 @@ export interface PushBatchResult {
   readonly retryable: number
   /** One message per retryable failure, for the activity's error. */
   readonly messages: ReadonlyArray<string>
+  /** Another run of this connection is pushing right now; this one pushed nothing. */
+  readonly busy: boolean
 }
 
 export class CheckpointInvalid extends Schema.TaggedError<CheckpointInvalid>()("CheckpointInvalid", {
@@ -284,9 +286,26 @@ export const pushBatch = (
   Effect.gen(function*() {
     const orgId = ref.orgId as OrganizationId
     const id = ref.connectionId as CrmConnectionId
+    const sql = yield* SqlClient.SqlClient
+    // One pusher per connection at a time, whoever started the run (a schedule tick, "sync now",
+    // a manual start): the lock lives as long as the transaction, so it also covers the CRM calls
+    // and the log rows the connector writes. A second pusher backs off instead of racing the
+    // CRM's own duplicate detection (HubSpot's search lags its writes).
+    return yield* withTenant(orgId)(Effect.gen(function*() {
+      const [lock] = yield* sql<{ readonly locked: boolean }>`
+        SELECT pg_try_advisory_xact_lock(hashtextextended(${`crm-push:${id}`}, 0)) AS "locked"`
+      if (lock?.locked !== true) return { ...nothingPushed, busy: true }
+      return yield* pushLocked(orgId, id, ref.limit, settings)
+    }))
+  })
+
+const nothingPushed: PushBatchResult = { selected: 0, created: 0, duplicates: 0, failed: 0, retryable: 0, messages: [], busy: false }
+
+const pushLocked = (orgId: OrganizationId, id: CrmConnectionId, limit: number, settings: SettingsFor) =>
+  Effect.gen(function*() {
     const connection = yield* Effect.flatMap(CrmConnectionRepo, (repo) => repo.findById(orgId, id))
-    const rows = yield* outbox(connection, ref.limit)
-    if (rows.length === 0) return { selected: 0, created: 0, duplicates: 0, failed: 0, retryable: 0, messages: [] }
+    const rows = yield* outbox(connection, limit)
+    if (rows.length === 0) return nothingPushed
     const logs = yield* CrmSyncLogRepo
     const activities: Array<CallActivity> = []
     let invalid = 0
@@ -332,7 +351,8 @@ export const pushBatch = (
       duplicates: outcomes.filter((o) => o._tag === "Duplicate").length,
       failed: invalid + outcomes.filter((o) => o._tag === "Failed").length,
       retryable: retryable.length,
-      messages: retryable
+      messages: retryable,
+      busy: false
     }
     yield* Effect.logInfo("crm call activities pushed").pipe(Effect.annotateLogs({
       orgId, connectionId: id, crm: connection.crmType, selected: result.selected, created: result.created,

@@ -47,6 +47,7 @@ import { type TemporalHandles, connectTemporal, eventually, sharedBundle, unique
 const fakesDir = new URL("../../crm-sync/test/fakes/", import.meta.url)
 interface FakeHubSpot {
   readonly url: string
+  readonly control: { searchLag: boolean }
   readonly close: () => Promise<void>
   readonly state: {
     accessToken: string
@@ -71,7 +72,7 @@ const REFRESH = "hs-refresh-REFRESH-51d0e2-secret"
 
 /** A proxy in front of the fake that, when armed, forwards a batch create and loses its response. */
 const startLossyProxy = async (target: string) => {
-  const state = { loseNextBatch: false, lost: 0 }
+  const state = { loseNextBatch: false, lost: 0, delayBatchMs: 0 }
   const proxy = http.createServer((req, res) => {
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
@@ -81,7 +82,9 @@ const startLossyProxy = async (target: string) => {
       const headers: Record<string, string> = {}
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string" && k !== "host" && k !== "content-length") headers[k] = v
       const body = chunks.length === 0 ? undefined : Buffer.concat(chunks)
-      fetch(`${target}${req.url ?? "/"}`, { method: req.method ?? "GET", headers, ...(body === undefined ? {} : { body }) })
+      const isBatch = req.method === "POST" && (req.url ?? "").startsWith("/crm/v3/objects/calls/batch/create")
+      new Promise((resolve) => setTimeout(resolve, isBatch ? state.delayBatchMs : 0))
+        .then(() => fetch(`${target}${req.url ?? "/"}`, { method: req.method ?? "GET", headers, ...(body === undefined ? {} : { body }) }))
         .then(async (upstream) => {
           const text = await upstream.text()
           if (lose) {
@@ -256,6 +259,25 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
             expect(settled.reduce((n, l) => n + l.n, 0), `settled log rows of ${call.id}`).toBe(1)
           }
           expect(fake.state.calls.some((c) => c.fields["hs_call_to_number"] === "+14155550177")).toBe(false)
+
+          // Two runs at once (a tick and a manual start), with HubSpot's search lagging its writes so
+          // the CRM cannot catch a double push: one run pushes, the other finds the connection busy.
+          const later = await Promise.all(dialled.slice(0, 3).map((contact, i) =>
+            run(Effect.flatMap(CallRepo, (repo) =>
+              repo.create(orgId, placedCall(campaign.id, contact.id, contact.phone, new Date(start.getTime() + (i + 1) * 600_000), {
+                attempt: 20 + i, status: "busy", outcome: "busy", endedAt: new Date(start.getTime() + (i + 1) * 600_000 + 2_000)
+              }))))))
+          fake.control.searchLag = true
+          proxy.state.delayBatchMs = 1_500
+          const concurrent = await Promise.all([1, 2].map((n) =>
+            t.client.workflow.execute("crmSyncWorkflow", {
+              taskQueue, workflowId: `crm-sync-concurrent-${n}-${connectionId}`, args: [{ orgId, connectionId }]
+            }) as Promise<CrmSyncWorkflowResult>))
+          proxy.state.delayBatchMs = 0
+          fake.control.searchLag = false
+          expect(concurrent.map((r) => r.pushed).sort()).toEqual([0, 3])
+          expect(concurrent.filter((r) => r.pushBusy)).toHaveLength(1)
+          for (const call of later) expect(fake.state.calls.filter((c) => c.key === call.id), `call ${call.id}`).toHaveLength(1)
 
           // The histories replay deterministically on the current workflow code.
           for (const action of (await t.client.schedule.getHandle(crmSyncScheduleId(connectionId)).describe()).info.recentActions) {

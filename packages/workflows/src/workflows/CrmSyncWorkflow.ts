@@ -46,6 +46,8 @@ export interface CrmSyncWorkflowResult {
   readonly duplicates: number
   readonly pushFailed: number
   readonly pushError: string | null
+  /** Another run of the same connection was pushing; this run left the outbox to it. */
+  readonly pushBusy: boolean
 }
 
 const unusableConnection = "CrmConnectionUnusable"
@@ -99,9 +101,14 @@ export async function crmSyncWorkflow(input: CrmSyncWorkflowInput): Promise<CrmS
 
   let pushBatches = 0, pushed = 0, duplicates = 0, pushFailed = 0
   let pushError: string | null = null
+  let pushBusy = false
   try {
     while (pushBatches < maxBatches) {
       const batch = await acts.crmPushCallActivities({ ...ref, limit: batchSize })
+      if (batch.busy) {
+        pushBusy = true
+        break
+      }
       if (batch.selected === 0) break
       pushBatches++
       pushed += batch.created
@@ -114,5 +121,5 @@ export async function crmSyncWorkflow(input: CrmSyncWorkflowInput): Promise<CrmS
     pushError = failureMessage(error)
   }
 
-  return { pages, pulled, created, rejected, pullComplete, pullError, pushBatches, pushed, duplicates, pushFailed, pushError }
+  return { pages, pulled, created, rejected, pullComplete, pullError, pushBatches, pushed, duplicates, pushFailed, pushError, pushBusy }
 }
