@@ -93,7 +93,7 @@ const BUDGET_HORIZON_SECONDS = 3600
 /** Abandons of headroom under the limit below which the pacer dials progressively. */
 const GUARD_MARGIN = 1.5
 /** Standard deviations of the abandon estimate kept as extra headroom. */
-const GUARD_Z = 2
+const GUARD_Z = 2.5
 /** Per-dial gain of θ's multiplicative update. */
 const THETA_GAIN = 0.01
 /** Predicted abandons after which calibration evidence is halved. */
@@ -300,10 +300,10 @@ export const make = (options: Options = {}): Pacer<State> => {
     const A = snap.abandon.windowAbandoned
     // Chance constraint: the abandons the window can still take are the limit's, less a margin for
     // the abandons already in the pipeline (dials in flight, customers waiting) and for what the
-    // dialer can only estimate (AMD false positives, machine shares), at two standard deviations.
+    // dialer can only estimate (AMD false positives, machine shares), at three standard deviations.
     const pending = s.predicted * pLive * dials.length + 0.5 * snap.customersWaiting
     const sd = snap.abandon.windowAbandonedSd ?? 0
-    const safeAbandons = limit * L - pending - GUARD_MARGIN - GUARD_Z * sd
+    const safeAbandons = limit * L - pending - GUARD_MARGIN - (GUARD_Z + 0.5) * sd
     const budget = Math.min(aimed * L, safeAbandons) - A
     // The rate to hold from here: the aim, or less while the safety margin is a large part of the window.
     const aimedNow = Math.min(aimed, Math.max(0, safeAbandons / Math.max(1, L)))
@@ -313,10 +313,10 @@ export const make = (options: Options = {}): Pacer<State> => {
     const allowed = Math.min(2.5 * limit, Math.max(0, aimedNow + budget / horizonLive))
     const calibration = Math.min(3, Math.max(CALIBRATION_FLOOR, (s.obsSum + 5) / (s.predSum + 5)))
     const targetPred = allowed / calibration
-    // Hard guard: within `GUARD_MARGIN` abandons (plus one standard deviation) of the limit, and at a
+    // Hard guard: within `GUARD_MARGIN` abandons (plus GUARD_Z standard deviations) of the limit, and at a
     // cold start, the pacer dials progressively. The window's rate then stays under the limit
     // whenever the run, and so the judged window, ends.
-    const guarded = limit * L - A - pending < GUARD_MARGIN + sd
+    const guarded = limit * L - A - pending < GUARD_MARGIN + GUARD_Z * sd
     const theta = options.fixedTheta ?? s.theta
 
     // Under the guard (a cold start, or standing at the limit) dial progressively: no line without a free agent.
