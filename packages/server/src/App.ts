@@ -11,6 +11,8 @@ import { SqlClient } from "effect/sql"
 import { mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Connection } from "@temporalio/client"
+import { DefaultLogger, NativeConnection, Runtime } from "@temporalio/worker"
+import { createCampaignWorker } from "@autodialer/workflows/Worker"
 import { Database, Migrations, Tenancy } from "@autodialer/domain"
 import type { OrganizationId } from "@autodialer/domain/Ids"
 import { SimulatedCarrier } from "@autodialer/telephony"
@@ -21,6 +23,8 @@ import type { CampaignStats as CampaignStatsView } from "./api/Resources.ts"
 import * as CampaignStats from "./CampaignStats.ts"
 import * as CampaignRunner from "./embedded/CampaignRunner.ts"
 import * as Demo from "./embedded/Demo.ts"
+import * as SessionActivity from "./embedded/SessionActivity.ts"
+import * as TemporalDev from "./embedded/TemporalDev.ts"
 import { Realtime } from "./realtime/Realtime.ts"
 import * as Server from "./Server.ts"
 import type { ServerConfig } from "./ServerConfig.ts"
@@ -31,6 +35,7 @@ export type Mode = "embedded" | "serve"
 export interface Started {
   readonly url: string
   readonly runtime: "temporal" | "in-process"
+  readonly campaignRuntime: CampaignRuntime
   readonly demo?: Demo.DemoInfo
   /** Live stats of the demo campaign (embedded mode). */
   readonly demoStats?: Effect.Effect<CampaignStatsView>
@@ -49,26 +54,67 @@ export const databaseLayer = (config: ServerConfig) => {
   return Database.layerPglite({ dataDir })
 }
 
-const controlLayer = (config: ServerConfig, mode: Mode) =>
-  mode === "serve" && Option.isSome(config.temporalAddress)
-    ? Layer.unwrap(Effect.map(
-      Effect.promise(() => Connection.connect({ address: config.temporalAddress.pipe(Option.getOrElse(() => "")) })),
-      (connection) => CampaignControl.layerTemporal({ connection, namespace: config.temporalNamespace })
-    ))
-    : CampaignControl.layerInProcess
+/** How the embedded default drives campaigns: the Temporal workflow (and which server), or the in-process loop alone. */
+export type CampaignRuntime =
+  | { readonly _tag: "temporal"; readonly address: string; readonly started: boolean }
+  | { readonly _tag: "in-process"; readonly reason: string }
+
+const embeddedRuntime = (config: ServerConfig, wanted: "auto" | "off") =>
+  Effect.gen(function*() {
+    if (wanted === "off") return { _tag: "in-process", reason: "Temporal disabled for this run" } satisfies CampaignRuntime
+    if (Option.isSome(config.temporalAddress)) return { _tag: "temporal", address: config.temporalAddress.value, started: false } satisfies CampaignRuntime
+    const binary = TemporalDev.locate(Option.getOrUndefined(config.temporalCliPath))
+    if (binary === undefined) {
+      return { _tag: "in-process", reason: `no Temporal CLI found (TEMPORAL_CLI_PATH or .tools/bin/temporal); build it with: ${TemporalDev.buildHint}` } satisfies CampaignRuntime
+    }
+    mkdirSync(resolve(config.dataDir), { recursive: true })
+    const address = yield* TemporalDev.start(binary, resolve(config.dataDir)).pipe(Effect.result)
+    if (address._tag === "Failure") return { _tag: "in-process", reason: address.failure.message } satisfies CampaignRuntime
+    return { _tag: "temporal", address: address.success, started: true } satisfies CampaignRuntime
+  })
+
+/** The numbers the session activity reports to the workflow. */
+const sessionProgress = (campaignId: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* Tenancy.withSystem(sql<SessionActivity.Progress>`
+      SELECT (SELECT count(*)::int FROM campaign_contacts WHERE campaign_id = ${campaignId} AND status IN ('pending', 'reserved', 'dialing')) AS remaining,
+             count(*) FILTER (WHERE status IN ('queued', 'initiated', 'ringing', 'in_progress'))::int AS in_flight,
+             count(*)::int AS dials_placed,
+             count(*) FILTER (WHERE ended_at IS NOT NULL)::int AS calls_finished,
+             count(*) FILTER (WHERE answered_by = 'human')::int AS live_answers,
+             count(*) FILTER (WHERE outcome = 'abandoned')::int AS abandoned
+      FROM calls WHERE campaign_id = ${campaignId}`)
+    return rows[0]!
+  })
 
 /**
  * Everything up to a listening server, in the caller's scope. `seed` fixes the
  * simulated carrier (tests); by default each boot draws new call ids.
  */
-export const start = (config: ServerConfig, mode: Mode, options: { readonly seed?: number; readonly runner?: Partial<CampaignRunner.RunnerOptions> } = {}) =>
+export const start = (
+  config: ServerConfig,
+  mode: Mode,
+  options: { readonly seed?: number; readonly runner?: Partial<CampaignRunner.RunnerOptions>; readonly temporal?: "auto" | "off" } = {}
+) =>
   Effect.gen(function*() {
     const embedded = mode === "embedded"
     const postgres = Option.isSome(config.databaseUrl)
+    const runtime: CampaignRuntime = embedded
+      ? yield* embeddedRuntime(config, options.temporal ?? "auto")
+      : Option.isSome(config.temporalAddress)
+      ? { _tag: "temporal", address: config.temporalAddress.value, started: false }
+      : { _tag: "in-process", reason: "TEMPORAL_ADDRESS is not set" }
+    const connection = runtime._tag === "temporal"
+      ? yield* Effect.acquireRelease(
+        Effect.promise(() => Connection.connect({ address: runtime.address })),
+        (c) => Effect.promise(() => c.close()).pipe(Effect.ignore)
+      )
+      : undefined
     const base = Layer.mergeAll(
       postgres && !embedded ? Realtime.layerPg : Realtime.layerMemory,
       postgres && !embedded ? EventBus.layerPg : EventBus.layerMemory,
-      controlLayer(config, mode),
+      connection === undefined ? CampaignControl.layerInProcess : CampaignControl.layerTemporal({ connection, namespace: config.temporalNamespace }),
       Layer.succeed(ServerConfigService, config)
     ).pipe(Layer.provideMerge(databaseLayer(config)))
     const context = yield* Layer.build(base)
@@ -77,11 +123,55 @@ export const start = (config: ServerConfig, mode: Mode, options: { readonly seed
       const control = yield* CampaignControl
       let demo: Demo.DemoInfo | undefined
       if (embedded) {
-        demo = yield* Demo.ensure
+        const seeded = yield* Demo.ensure
+        demo = seeded
+        const sessions = SessionActivity.makeOpenSessions()
+        if (runtime._tag === "temporal") {
+          // The workflow owns the lifecycle; the loop dials a campaign only while its session activity runs.
+          const run = Effect.runPromiseWith(context)
+          // The worker's own logs (bundling, state changes) would drown the progress lines.
+          yield* Effect.sync(() => {
+            try {
+              Runtime.install({ logger: new DefaultLogger("WARN") })
+            } catch {
+              // Already installed in this process.
+            }
+          })
+          const native = yield* Effect.acquireRelease(
+            Effect.promise(() => NativeConnection.connect({ address: runtime.address })),
+            (c) => Effect.promise(() => c.close()).pipe(Effect.ignore)
+          )
+          const worker = yield* Effect.promise(() =>
+            createCampaignWorker({
+              connection: native,
+              namespace: config.temporalNamespace,
+              activities: SessionActivity.createActivities(sessions, (id) => run(sessionProgress(id)))
+            }))
+          yield* Effect.acquireRelease(
+            Effect.sync(() => worker.run()),
+            (running) => Effect.promise(async () => {
+              sessions.stopAll()
+              worker.shutdown()
+              await running.catch(() => undefined)
+            })
+          )
+          const settings = yield* Tenancy.withTenant(seeded.orgId as OrganizationId)(
+            SqlClient.SqlClient.pipe(Effect.flatMap((sql) => sql<{ readonly mode: string; readonly callingWindow: unknown; readonly abandonPolicy: unknown; readonly attemptRules: unknown; readonly retryRules: unknown; readonly pacing: unknown }>`
+              SELECT mode, calling_window, abandon_policy, attempt_rules, retry_rules, pacing FROM campaigns WHERE id = ${seeded.campaignId}`))
+          )
+          yield* control.start(seeded.campaignId, Settings.toWorkflowConfig(settings[0]!.mode, Settings.fromColumns(settings[0]!))).pipe(
+            Effect.catch((e) => Effect.logInfo(`demo campaign workflow: ${e.message}`))
+          )
+        }
         // Call ids must not repeat across boots (the data dir keeps old calls).
         const seed = options.seed ?? (Number(process.hrtime.bigint() % 2_000_000_000n))
         const carrier = yield* Layer.build(SimulatedCarrier.layer({ seed, profile: demoProfile }))
-        yield* Effect.forkScoped(CampaignRunner.run({ ...CampaignRunner.defaultOptions, priorTalkSeconds: demoProfile.talkMeanMs! / 1000, ...options.runner }).pipe(Effect.provide(carrier)))
+        yield* Effect.forkScoped(CampaignRunner.run({
+          ...CampaignRunner.defaultOptions,
+          priorTalkSeconds: demoProfile.talkMeanMs! / 1000,
+          ...(runtime._tag === "temporal" ? { gate: sessions.isOpen } : {}),
+          ...options.runner
+        }).pipe(Effect.provide(carrier)))
       }
       const server = yield* Layer.build(Server.layer({ port: config.port, host: config.host }))
       const address = yield* Effect.provide(Effect.map(HttpServer.HttpServer, (h) => h.address), server)
@@ -90,7 +180,7 @@ export const start = (config: ServerConfig, mode: Mode, options: { readonly seed
       const demoStats = demo === undefined
         ? undefined
         : stats(demo.orgId, demo.campaignId, control.runtime).pipe(Effect.provide(context), Effect.orDie)
-      return { url, runtime: control.runtime, ...(demo === undefined ? {} : { demo }), ...(demoStats === undefined ? {} : { demoStats }) } satisfies Started
+      return { url, runtime: control.runtime, campaignRuntime: runtime, ...(demo === undefined ? {} : { demo }), ...(demoStats === undefined ? {} : { demoStats }) } satisfies Started
     }).pipe(Effect.provide(context))
   })
 
@@ -121,9 +211,10 @@ export const run = (config: ServerConfig, mode: Mode, everyMs = 5_000): Effect.E
       "",
       `Autodialer is running at ${started.url}`,
       `  database:        ${where}`,
-      `  campaign runner: ${started.runtime === "temporal"
-        ? `Temporal at ${Option.getOrElse(config.temporalAddress, () => "")} (workers from @autodialer/workflows dial)`
-        : "in-process loop with the simulated carrier (no Temporal needed; see packages/server/README.md)"}`,
+      `  campaigns:       ${started.campaignRuntime._tag === "temporal"
+        ? `Temporal workflow at ${started.campaignRuntime.address}${started.campaignRuntime.started ? " (local dev server, state in the data dir)" : ""}` +
+          (mode === "embedded" ? "; calls placed by the in-process loop with the simulated carrier" : "")
+        : `in-process loop only (${started.campaignRuntime.reason})`}`,
       `  API docs:        ${started.url}/docs   OpenAPI: ${started.url}/openapi.json`,
       ...(started.demo === undefined ? [] : [
         `  demo login:      organization "${Demo.slug}", ${Demo.adminEmail} / ${Demo.adminPassword}`,

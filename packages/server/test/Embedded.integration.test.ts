@@ -25,7 +25,7 @@ describe("embedded default (npm start)", () => {
   it("boots on PGlite, runs the demo campaign and shuts down", async () => {
     const scope = Effect.runSync(Scope.make())
     try {
-      const started = await Effect.runPromise(Scope.provide(App.start(config, "embedded", { seed: 7 }), scope))
+      const started = await Effect.runPromise(Scope.provide(App.start(config, "embedded", { seed: 7, temporal: "off" }), scope))
       expect(started.runtime).toBe("in-process")
       expect(started.demo?.seeded).toBe(true)
       const key = started.demo!.apiKey

@@ -38,6 +38,8 @@ export interface RunnerOptions {
   readonly wrapUpMs: number
   /** The predictive pacer's prior for talk time until it has observed calls (seconds). */
   readonly priorTalkSeconds?: number
+  /** Dial a running campaign only while this says yes (its Temporal session activity is running). */
+  readonly gate?: (campaignId: string) => boolean
   /** Called after each settled call (the progress printer uses it). */
   readonly onCallSettled?: (campaignId: string) => Effect.Effect<void>
 }
@@ -309,7 +311,9 @@ export const run = (options: RunnerOptions = defaultOptions) =>
         yield* onEvent(event).pipe(Effect.catchCause((cause) => Effect.logWarning(`carrier event ${event.eventKey} not applied`, cause)))
       }
       const running = yield* Tenancy.withSystem(sql<CampaignRow>`SELECT * FROM campaigns WHERE status = 'running' ORDER BY id`)
-      for (const campaign of running) yield* pace(campaign)
+      for (const campaign of running) {
+        if (options.gate === undefined || options.gate(campaign.id)) yield* pace(campaign)
+      }
     }).pipe(Effect.catchCause((cause) => Effect.logWarning("campaign loop tick failed; retrying", cause)))
 
     return yield* Effect.forever(Effect.andThen(tick, Effect.sleep(options.tickMs)))
