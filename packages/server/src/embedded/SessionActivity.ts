@@ -58,12 +58,13 @@ export const createActivities = (
     const start = await progress(input.campaignId)
     sessions.open(input.campaignId)
     let outcome: SessionReport["outcome"] = "cancelled"
-    let last = start
+    let latest: Progress | undefined
     try {
       for (;;) {
         ctx.heartbeat()
         await new Promise((r) => setTimeout(r, sessions.stopping() ? 0 : pollMs))
-        last = await progress(input.campaignId)
+        const last = await progress(input.campaignId)
+        latest = last
         if (cancelled) break
         if (sessions.stopping()) {
           throw ApplicationFailure.retryable("the embedded worker is shutting down; the session resumes when it is back", "WorkerShuttingDown")
@@ -80,6 +81,7 @@ export const createActivities = (
     } finally {
       sessions.close(input.campaignId)
     }
+    const last = latest ?? start
     return {
       outcome,
       dialsPlaced: last.dialsPlaced - start.dialsPlaced,
