@@ -178,6 +178,19 @@ export const pullPage = (
     const next = page.done ? page.checkpoint.nextRun : page.checkpoint
     const now = yield* Clock.currentTimeMillis
     yield* connections.advanceCursor(orgId, id, contactCursorKey, encodeCheckpoint(next), new Date(now))
+    // One summary row per page, so the log answers "did the sync run, and what did it bring?".
+    yield* logs.append(orgId, {
+      connectionId: id,
+      objectType: "contact",
+      objectId: null,
+      localId: null,
+      action: "pull",
+      status: "success",
+      message: `${page.contacts.length - invalid} contacts pulled (${created} new), ${page.rejected.length + invalid} rejected` +
+        (page.done ? "; caught up" : "; more pages follow"),
+      details: { provider: connection.crmType, pulled: page.contacts.length - invalid, created, rejected: page.rejected.length + invalid, done: page.done },
+      createdAt: new Date(now)
+    })
     yield* Effect.logInfo("crm contacts page pulled").pipe(Effect.annotateLogs({
       orgId, connectionId: id, crm: connection.crmType, pulled: page.contacts.length - invalid, created, rejected: page.rejected.length + invalid, done: page.done
     }))
