@@ -254,6 +254,12 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", () => {
     await expectAccessible(supervisorPage)
     await screenshot(supervisorPage, "supervisor-dashboard")
 
+    // Compliance: with the calling window moved to tomorrow only, the dashboard says the pacer is held back.
+    const tomorrow = (((new Date().getUTCDay() + 6) % 7) + 1) % 7 + 1
+    await admin("PATCH", `/campaigns/${campaignId}`, { windows: [{ days: [tomorrow], start: "09:00", end: "17:00" }], timeZone: "UTC" })
+    await supervisorPage.getByRole("alert", { name: "Compliance hold" }).getByText(/Calling window closed \(UTC\)/).waitFor()
+    await screenshot(supervisorPage, "supervisor-window-closed")
+
     // The second call ends too; it is dispositioned with a number key and Enter alone.
     await state.getByText("Wrap-up", { exact: true }).waitFor({ timeout: 15_000 })
     const notInterested = (await form.locator("label", { hasText: "Not interested" }).locator("kbd").textContent())!.trim()

@@ -57,6 +57,10 @@ export const Supervisor = () => {
     Api.get<CampaignStats>(`/campaigns/${campaignId}/stats`).then(take, (e: unknown) => setError(Api.describe(e)))
     refreshAgents()
   }, 2000, campaignId)
+  // Settings edited elsewhere (calling windows, limits) change the compliance warning: re-read them now and then.
+  usePoll(() => {
+    if (campaignId !== "") Api.get<Campaign>(`/campaigns/${campaignId}`).then(setCampaign, () => undefined)
+  }, 5000, campaignId)
 
   const onMessage = (m: RealtimeMessage) => {
     if (isStats(m.data)) take(m.data)
