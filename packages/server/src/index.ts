@@ -1,1 +1,16 @@
-export {}
+// Public surface of @autodialer/server: re-exports only.
+export * as Api from "./api/Api.ts"
+export * as ApiErrors from "./api/Errors.ts"
+export * as Resources from "./api/Resources.ts"
+export * as Security from "./api/Security.ts"
+export * as AgentStates from "./AgentStates.ts"
+export * as App from "./App.ts"
+export * as CallEventStore from "./CallEventStore.ts"
+export * as CampaignControl from "./CampaignControl.ts"
+export * as CampaignSettings from "./CampaignSettings.ts"
+export * as CampaignStats from "./CampaignStats.ts"
+export * as ContactImport from "./ContactImport.ts"
+export * as Provisioning from "./Provisioning.ts"
+export * as Realtime from "./realtime/Realtime.ts"
+export * as Server from "./Server.ts"
+export * as ServerConfig from "./ServerConfig.ts"
