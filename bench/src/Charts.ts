@@ -101,7 +101,7 @@ export const frontierSvg = (input: FrontierInput): string => {
   const fr: Frame = { x, y, left: 70, top: 40, width: 470, height: 370 }
   const body = [
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(input.scenario)}: talk time vs abandon rate</text>`,
-    ...axes(fr, "abandon rate (by regime)", "talk minutes per agent-hour", (v) => `${(v * 100).toFixed(1)}%`, (v) => v.toFixed(0))
+    ...axes(fr, "abandon rate (by regime)", "talk minutes per agent-hour", (v) => `${(v * 100).toFixed(1)}%`, (v) => (Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1)))
   ]
   const clip = (v: number, a: Axis) => Math.min(a.max, Math.max(a.min, v))
   // the abandon limit
