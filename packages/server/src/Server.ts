@@ -23,6 +23,7 @@ import * as CampaignHandlers from "./http/CampaignHandlers.ts"
 import * as CatalogHandlers from "./http/CatalogHandlers.ts"
 import * as ContactHandlers from "./http/ContactHandlers.ts"
 import * as IdentityHandlers from "./http/IdentityHandlers.ts"
+import * as Metrics from "./Metrics.ts"
 import * as Channels from "./realtime/Channels.ts"
 import { ServerConfigService } from "./ServerContext.ts"
 import * as Webhooks from "./Webhooks.ts"
@@ -89,6 +90,7 @@ export const routes = Layer.mergeAll(
   HttpApiScalar.layer(Api, { path: "/docs" }),
   Webhooks.layer,
   Channels.layer,
+  Metrics.route,
   staticFiles,
   schemaErrors
 )
@@ -96,5 +98,6 @@ export const routes = Layer.mergeAll(
 /** The routes served on `port` (0 picks a free one) of `host`. */
 export const layer = (options: { readonly port: number; readonly host: string }) =>
   HttpRouter.serve(routes, { disableLogger: true }).pipe(
+    Layer.provide(Metrics.Metrics.layer),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))
   )

@@ -11,12 +11,13 @@
  * next (hold until the engine bridges it, or bridge to its agent).
  * A forged request is a 403 and writes nothing.
  */
-import { Clock, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { SqlClient } from "effect/sql"
 import { CallEvent as CallEvents, PlivoAdapter, PlivoWebhook, TwilioAdapter, TwilioWebhook, type WebhookRequest } from "@autodialer/telephony"
 import { EventBus } from "@autodialer/workflows/EventBus"
 import * as CallEventStore from "./CallEventStore.ts"
+import { Metrics } from "./Metrics.ts"
 import { ServerConfigService } from "./ServerContext.ts"
 
 type CallEvent = CallEvents.CallEvent
@@ -113,7 +114,7 @@ const plivo = (kind: string) =>
     return problem(404, "UnknownWebhook", `unknown Plivo webhook '${kind}' (expected ring, answer, hangup or machine)`)
   })
 
-const handle = (run: (kind: string) => Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, ServerConfigService | HttpServerRequest.HttpServerRequest | SqlClient.SqlClient>) =>
+const handle = (provider: string, run: (kind: string) => Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, ServerConfigService | HttpServerRequest.HttpServerRequest | SqlClient.SqlClient>) =>
   Effect.gen(function*() {
     const params = yield* HttpRouter.params
     return yield* run(params["kind"] ?? "")
@@ -123,10 +124,16 @@ const handle = (run: (kind: string) => Effect.Effect<HttpServerResponse.HttpServ
       if (e._tag === "InvalidWebhookSignature") return Effect.succeed(problem(403, e._tag, e.message ?? "signature mismatch"))
       if (e._tag === "MalformedWebhook") return Effect.succeed(problem(400, e._tag, e.message ?? "malformed webhook"))
       return Effect.die(error)
-    })
+    }),
+    Effect.timed,
+    Effect.flatMap(([elapsed, response]) =>
+      Effect.map(Metrics, (m) => {
+        m.webhook(provider, response.status, Duration.toMillis(elapsed) / 1000)
+        return response
+      }))
   )
 
 export const layer = Layer.mergeAll(
-  HttpRouter.add("POST", "/webhooks/twilio/:kind", handle(twilio)),
-  HttpRouter.add("POST", "/webhooks/plivo/:kind", handle(plivo))
+  HttpRouter.add("POST", "/webhooks/twilio/:kind", handle("twilio", twilio)),
+  HttpRouter.add("POST", "/webhooks/plivo/:kind", handle("plivo", plivo))
 )

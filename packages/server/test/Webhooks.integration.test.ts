@@ -100,4 +100,12 @@ describe.skipIf(pg.skip)("provider webhooks", () => {
     expect(response.status).toBe(403)
     expect(await events()).toHaveLength(3)
   })
+
+  it("counts webhooks and their latency in /metrics", async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text()
+    expect(text).toMatch(/autodialer_webhooks_total\{provider="twilio",status="403"\} 2/)
+    expect(text).toMatch(/autodialer_webhooks_total\{provider="twilio",status="204"\} 4/)
+    expect(text).toMatch(/autodialer_webhook_seconds_count\{provider="twilio"\} \d+/)
+    expect(text).toMatch(/autodialer_calls\{status="completed",outcome="none"\} 1/)
+  })
 })
