@@ -267,6 +267,9 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
               repo.create(orgId, placedCall(campaign.id, contact.id, contact.phone, new Date(start.getTime() + (i + 1) * 600_000), {
                 attempt: 20 + i, status: "busy", outcome: "busy", endedAt: new Date(start.getTime() + (i + 1) * 600_000 + 2_000)
               }))))))
+          // (The stored token is made valid again so neither run refreshes: each refresh in the fake
+          // invalidates the other run's token, which would only delay one run and spoil the overlap.)
+          fake.state.accessToken = ACCESS
           fake.control.searchLag = true
           proxy.state.delayBatchMs = 1_500
           const concurrent = await Promise.all([1, 2].map((n) =>

@@ -4,9 +4,11 @@
  * to an `ApplicationFailure`: rate limits are retried after the CRM's
  * `Retry-After` (`nextRetryDelay`), transient errors with the workflow's
  * backoff, and a missing, paused or revoked connection or unusable
- * credentials not at all. Failure messages come from the connectors, which
+ * credentials not at all (a 401 that survives a token refresh is retried
+ * twice first: a concurrent refresh elsewhere may have replaced our token). Failure messages come from the connectors, which
  * never include credentials.
  */
+import { Context } from "@temporalio/activity"
 import { ApplicationFailure } from "@temporalio/common"
 import { Cause, type Effect, Exit, type ManagedRuntime } from "effect"
 import {
@@ -47,9 +49,23 @@ export interface CrmSyncActivityDeps {
   readonly settings?: SettingsFor
 }
 
-const toFailure = (ref: ConnectionRef, error: unknown): ApplicationFailure => {
-  const e = error as Partial<SyncError> & { readonly _tag?: string; readonly message?: string; readonly isRetryable?: boolean }
+/**
+ * Attempts after which a 401 that survived a token refresh counts as revoked access. Before that it
+ * is retried: another process may have refreshed the token at the same moment and invalidated ours.
+ */
+const unauthorizedAttempts = 3
+
+const toFailure = (ref: ConnectionRef, error: unknown, attempt: number): ApplicationFailure => {
+  const e = error as Partial<SyncError> & {
+    readonly _tag?: string
+    readonly message?: string
+    readonly isRetryable?: boolean
+    readonly operation?: string
+  }
   const message = `CRM connection ${ref.connectionId}: ${e.message ?? String(error)}`
+  if (e._tag === "CrmUnauthorized" && e.operation !== "refreshToken" && attempt < unauthorizedAttempts) {
+    return ApplicationFailure.create({ message, type: CrmSyncFailureTypes.transient, nonRetryable: false })
+  }
   switch (e._tag) {
     case "CrmConnectionNotFound":
     case "CrmCredentialsInvalid":
@@ -79,7 +95,7 @@ const run = async <A>(
 ): Promise<A> => {
   const exit = await deps.runtime.runPromiseExit(program)
   if (Exit.isSuccess(exit)) return exit.value
-  throw toFailure(ref, Cause.squash(exit.cause))
+  throw toFailure(ref, Cause.squash(exit.cause), Context.current().info.attempt)
 }
 
 export const createCrmSyncActivities = (deps: CrmSyncActivityDeps): CrmSyncActivities => {
