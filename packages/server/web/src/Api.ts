@@ -64,13 +64,18 @@ export const onUnauthorized = (f: () => void): (() => void) => {
   return () => unauthorized.delete(f)
 }
 
+/** Tells the app the session is gone (expired or revoked), from any channel that noticed. */
+export const signalUnauthorized = (): void => {
+  for (const f of unauthorized) f()
+}
+
 export const request = async <A>(method: string, path: string, body?: unknown, query?: Query): Promise<A> => {
   const init: RequestInit = { method, headers: headers(body === undefined ? {} : { "content-type": "application/json" }) }
   if (body !== undefined) init.body = JSON.stringify(body)
   const res = await fetch(withQuery(path, query), init)
   const text = await res.text()
   if (!res.ok) {
-    if (res.status === 401 && path !== "/auth/login") for (const f of unauthorized) f()
+    if (res.status === 401 && path !== "/auth/login") signalUnauthorized()
     throw toError(res.status, text)
   }
   return (text === "" ? undefined : JSON.parse(text)) as A

@@ -5,7 +5,7 @@
  * backoff and jitter. The pages show a warning banner whenever a channel is
  * not open.
  */
-import { token } from "./Api.ts"
+import { signalUnauthorized, token } from "./Api.ts"
 import type { RealtimeMessage } from "./Types.ts"
 
 /** Paths of the channels served by the reference server (see its README). */
@@ -116,6 +116,12 @@ export const subscribe = (
         signal: controller.signal,
         cache: "no-store"
       })
+      if (res.status === 401) {
+        // The session is gone: reconnecting cannot help, signing in again can.
+        closed = true
+        signalUnauthorized()
+        return
+      }
       if (!res.ok || res.body === null) throw new Error(`realtime channel ${path} answered HTTP ${res.status}`)
       attempt = 0
       onStatus("open")
