@@ -114,7 +114,7 @@ export const frontierSvg = (input: FrontierInput): string => {
     body.push(`<path d="${d}" fill="none" stroke="#000" stroke-width="2"/>`)
   }
   if (input.powerCurve && input.powerCurve.length > 1) {
-    const sorted = [...input.powerCurve].sort((a, b) => a[1] - b[1])
+    const sorted = [...input.powerCurve].sort((a, b) => a[0] - b[0])
     const d = sorted.map(([, a, t], i) => `${i === 0 ? "M" : "L"}${f(px(fr, clip(a, x)))},${f(py(fr, clip(t, y)))}`).join(" ")
     body.push(`<path d="${d}" fill="none" stroke="${colorOf("power")}" stroke-width="1" stroke-dasharray="3 2"/>`)
   }
