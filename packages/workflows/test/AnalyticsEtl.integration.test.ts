@@ -26,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createAnalyticsEtlActivities } from "../src/activities/AnalyticsEtlActivities.ts"
 import { createCrmSyncActivities } from "../src/activities/CrmSyncActivities.ts"
 import { createIntegrationsWorker } from "../src/IntegrationsWorker.ts"
+import * as Rollups from "../src/Rollups.ts"
 import type { AnalyticsEtlWorkflowResult } from "../src/workflows/AnalyticsEtlWorkflow.ts"
 import { createOrganization, localContact, makeRuntime, newAgent, newCampaign, placedCall } from "./CrmSyncSupport.ts"
 import { type TemporalHandles, connectTemporal, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
@@ -152,6 +153,25 @@ describe.skipIf(pg.skip || server.skip)("analytics ETL workflow (Temporal dev se
       .toEqual(counters.map((r) => [r["id"], r["totalCalls"], r["transferredCalls"]]).sort())
     return got
   }
+
+  it("picks each organization's local today and the days before it, around local midnight", async () => {
+    const fixture = await runtime.runPromise(Effect.gen(function*() {
+      const a = yield* createOrganization("Midnight NY", "America/New_York")
+      const b = yield* createOrganization("Midnight Auckland", "Pacific/Auckland")
+      return { ny: a.id as string, akl: b.id as string }
+    }))
+    const days = (asOf: string, lookback: number) =>
+      runtime.runPromise(Rollups.daysToRollUp(asOf, lookback, [fixture.ny, fixture.akl])).then((rows) =>
+        Object.fromEntries([fixture.ny, fixture.akl].map((id) => [id === fixture.ny ? "ny" : "akl", rows.filter((r) => r.orgId === id).map((r) => r.day)])))
+    // 04:59Z on Nov 2 is 23:59 on Nov 1 in New York (EST) and 17:59 on Nov 2 in Auckland (NZDT).
+    expect(await days("2026-11-02T04:59:00Z", 2)).toEqual({ ny: ["2026-10-31", "2026-11-01"], akl: ["2026-11-01", "2026-11-02"] })
+    // One minute later New York's midnight has passed; Auckland's has not.
+    expect(await days("2026-11-02T05:00:00Z", 2)).toEqual({ ny: ["2026-11-01", "2026-11-02"], akl: ["2026-11-01", "2026-11-02"] })
+    // 11:00Z is Auckland's midnight (UTC+13).
+    expect(await days("2026-11-02T11:00:00Z", 1)).toEqual({ ny: ["2026-11-02"], akl: ["2026-11-03"] })
+    await expect(runtime.runPromise(Rollups.daysToRollUp("yesterday", 2))).rejects.toThrow("asOf: got \"yesterday\", expected an ISO 8601 instant")
+    await expect(runtime.runPromise(Rollups.daysToRollUp("2026-11-02T11:00:00Z", 0))).rejects.toThrow("lookbackDays: got 0, expected an integer from 1 to 400")
+  })
 
   it("rolls calls up by organization-local day (midnight, DST), equal to a direct SQL aggregate, and reruns to identical rows", async () => {
     const taskQueue = uniqueTaskQueue("analytics-etl")
