@@ -8,6 +8,7 @@
 import { Effect } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
 import * as Schema from "./internal/schemaSql.ts"
+import * as SessionSchema from "./internal/dialingSessionSql.ts"
 
 const run = (statements: ReadonlyArray<string>) =>
   Effect.gen(function*() {
@@ -26,7 +27,8 @@ export const statements: Readonly<Record<string, ReadonlyArray<string>>> = {
     ...Schema.rowLevelSecurity,
     // The blanket grant above includes the migrator's own table: the application roles must not touch it.
     `REVOKE ALL ON ${table} FROM ${Schema.appRole}, ${Schema.systemRole}`
-  ]
+  ],
+  "4_dialing_session": SessionSchema.dialingSession
 }
 
 /** Migration records for the Effect SQL `Migrator`. */
@@ -38,3 +40,4 @@ export const loader = Migrator.fromRecord(records)
 export const migrate = Migrator.make({})({ loader, table })
 
 export { appRole, systemRole, tenantTables } from "./internal/schemaSql.ts"
+export { sessionTenantTables } from "./internal/dialingSessionSql.ts"

@@ -15,6 +15,7 @@ import { CampaignRepo } from "./CampaignRepo.ts"
 import { ContactRepo } from "./ContactRepo.ts"
 import { CrmConnectionRepo } from "./CrmConnectionRepo.ts"
 import { CrmSyncLogRepo } from "./CrmSyncLogRepo.ts"
+import { DialingSessionRepo } from "./DialingSessionRepo.ts"
 import { DispositionRepo } from "./DispositionRepo.ts"
 import { DncRepo } from "./DncRepo.ts"
 import { OrganizationRepo } from "./OrganizationRepo.ts"
@@ -38,6 +39,7 @@ export const layer = Layer.mergeAll(
   ContactRepo.layer,
   CrmConnectionRepo.layer,
   CrmSyncLogRepo.layer,
+  DialingSessionRepo.layer,
   DispositionRepo.layer,
   DncRepo.layer,
   OrganizationRepo.layer,
