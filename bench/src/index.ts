@@ -1,1 +1,12 @@
-export {}
+export * as Bounds from "./Bounds.ts"
+export * as Cmdp from "./Cmdp.ts"
+export * as Metrics from "./Metrics.ts"
+export * as Registry from "./Registry.ts"
+export * as Report from "./Report.ts"
+export * as Runner from "./Runner.ts"
+export * as Stats from "./Stats.ts"
+export * as ErlangSoonFree from "./pacers/ErlangSoonFree.ts"
+export * as ImpactReplay from "./pacers/ImpactReplay.ts"
+export * as Power from "./pacers/Power.ts"
+export * as UnicomPi from "./pacers/UnicomPi.ts"
+export * as Vicidial from "./pacers/Vicidial.ts"
