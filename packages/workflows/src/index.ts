@@ -32,3 +32,5 @@ export type { CrmSyncWorkflowInput, CrmSyncWorkflowResult } from "./workflows/Cr
 export type { AnalyticsEtlWorkflowInput, AnalyticsEtlWorkflowResult } from "./workflows/AnalyticsEtlWorkflow.ts"
 export { createIntegrationsWorker } from "./IntegrationsWorker.ts"
 export type { IntegrationsWorkerOptions } from "./IntegrationsWorker.ts"
+export { CrmSyncControl, ConnectInput, CrmConnectInvalid, CrmScheduleFailed } from "./CrmSyncControl.ts"
+export type { ConnectionView } from "./CrmSyncControl.ts"
