@@ -10,6 +10,7 @@
 import { chromium as chromiumService, postgres } from "@autodialer/testkit"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
+import { Realtime, userChannel } from "@autodialer/server/realtime/Realtime"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { accessibilityViolations, launch, screenshot } from "./support/Browser.ts"
@@ -18,11 +19,14 @@ import { addUser, client, password, provision, start, type ConsoleServer } from 
 const pg = postgres()
 const chrome = chromiumService()
 
-describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", () => {
+// Steps wait on real calls (ring, talk) and on a browser sharing two cores with other tests: generous bounds.
+describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", { timeout: 60_000 }, () => {
   let server: ConsoleServer
   let browser: Browser
   let admin: ReturnType<typeof client>
   let campaignId = ""
+  let orgId = ""
+  let agentId = ""
   const contexts: Array<BrowserContext> = []
   let agentPage: Page
   let supervisorPage: Page
@@ -31,7 +35,7 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "Europe/London", locale: "en-GB" })
     contexts.push(context)
     const page = await context.newPage()
-    page.setDefaultTimeout(10_000)
+    page.setDefaultTimeout(15_000)
     await page.goto(server.url)
     return page
   }
@@ -50,9 +54,10 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", () => {
   beforeAll(async () => {
     server = await start({ databaseUrl: pg.value!, label: "web_console" })
     const org = await provision(server, "acme")
+    orgId = org.orgId
     admin = client(server.directUrl, org.apiKey)
     await addUser(server, org.orgId, "manager", "sam@acme.test", "Sam Supervisor")
-    await addUser(server, org.orgId, "agent", "alex@acme.test", "Alex Agent")
+    agentId = (await addUser(server, org.orgId, "agent", "alex@acme.test", "Alex Agent")).userId
     for (const d of [
       { code: "sale", label: "Sale", humanAnswered: true, contact: true, sale: true },
       { code: "not_interested", label: "Not interested", humanAnswered: true, contact: true },
@@ -181,6 +186,38 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", () => {
     await agentPage.getByRole("status").getByText("(break)").waitFor()
     await agentPage.getByRole("button", { name: "Ready" }).click()
     await agentPage.getByText("Waiting for the next call…").waitFor()
+  })
+
+  it("shows a previewed contact with the auto-dial countdown, and sends skip and take", async () => {
+    // The reference server does not offer preview contacts yet (no event, no endpoints): the offer is
+    // published on the agent's real channel here, and the test checks what the console sends back.
+    const contact = (await admin<{ items: Array<{ id: string; firstName: string }> }>("GET", "/contacts")).items.find((c) => c.firstName === "Grace")!
+    const full = await admin<Record<string, unknown>>("GET", `/contacts/${contact.id}`)
+    const offer = (autoDialSeconds: number) => server.run(Effect.gen(function*() {
+      const realtime = yield* Realtime
+      yield* realtime.publish({ orgId, channel: userChannel(agentId), type: "preview.offered", at: Date.now(), data: { contact: full, campaignId, autoDialSeconds } })
+    }))
+    const preview = agentPage.getByRole("region", { name: "Preview" })
+    await offer(30)
+    await preview.getByRole("heading", { name: "Preview: Grace Hopper" }).waitFor()
+    const timer = preview.getByRole("timer")
+    const before = Number(/(\d+) s/.exec((await timer.textContent())!)![1])
+    await agentPage.waitForTimeout(2200)
+    const after = Number(/(\d+) s/.exec((await timer.textContent())!)![1])
+    expect(before).toBeGreaterThan(27)
+    expect(after).toBeLessThanOrEqual(before - 2)
+    await screenshot(agentPage, "agent-preview")
+    const skip = agentPage.waitForRequest((r) => r.url().endsWith("/agents/me/preview/skip") && r.method() === "POST")
+    await preview.getByRole("button", { name: "Skip" }).click()
+    expect((await skip).postDataJSON()).toEqual({ contactId: contact.id })
+    await preview.waitFor({ state: "detached" })
+
+    // When the countdown runs out, the console dials the contact by itself.
+    const take = agentPage.waitForRequest((r) => r.url().endsWith("/agents/me/preview/take") && r.method() === "POST")
+    await offer(2)
+    await preview.waitFor()
+    expect((await take).postDataJSON()).toEqual({ contactId: contact.id })
+    await preview.waitFor({ state: "detached" })
   })
 
   it("the supervisor starts the campaign; the agent gets a bridged call with the screen-pop, dispositions it with a callback from the keyboard and gets the next call; the supervisor sees the counters move and pauses", async () => {

@@ -98,6 +98,9 @@ export const AgentConsole = ({ me }: { me: Me }) => {
   }
 
   const loadCall = async (callId: string, contactId: string | undefined, inline: { contact?: Contact; history?: ReadonlyArray<Call> } | undefined) => {
+    // A new call makes earlier messages (a failed preview, a refused pause) stale.
+    setError(undefined)
+    setNotice(undefined)
     setPop((p) => (p?.callId === callId ? p : { callId, call: undefined, contact: inline?.contact, history: inline?.history ?? [], endedAt: undefined }))
     try {
       const detail = await Api.get<CallDetail>(`/calls/${callId}`)
