@@ -29,7 +29,7 @@ import { createIntegrationsWorker } from "../src/IntegrationsWorker.ts"
 import * as Rollups from "../src/Rollups.ts"
 import type { AnalyticsEtlWorkflowResult } from "../src/workflows/AnalyticsEtlWorkflow.ts"
 import { createOrganization, localContact, makeRuntime, newAgent, newCampaign, placedCall } from "./CrmSyncSupport.ts"
-import { type TemporalHandles, connectTemporal, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
+import { type TemporalHandles, connectTemporal, eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
 
 const pg = postgres()
 const server = temporal()
@@ -213,9 +213,22 @@ describe.skipIf(pg.skip || server.skip)("analytics ETL workflow (Temporal dev se
       expect(counterA).toMatchObject({ totalCalls: 9, transferredCalls: 1 })
       expect(counterA!["conversionRate"]).toBeCloseTo(1 / 9)
 
-      // Rerun: the same rows, same ids.
+      // Rerun: the same rows, same ids; also when the job is split over runs (continue-as-new every 3 org-days).
       const second = await etl(7, asOf)
       expect(second.callsCounted).toBe(first.callsCounted)
+      expect(await snapshot()).toEqual(got)
+      const split = t.client.workflow.getHandle((await t.client.workflow.start("analyticsEtlWorkflow", {
+        taskQueue, workflowId: `analytics-etl-split-${crypto.randomUUID()}`,
+        args: [{ asOf, lookbackDays: 7, orgIds: [fixture.ny, fixture.kolkata], perRun: 3 }]
+      })).workflowId)
+      expect(((await split.result()) as AnalyticsEtlWorkflowResult).orgDays).toBe(14)
+      const countRuns = async () => {
+        let n = 0
+        for await (const _ of t.client.workflow.list({ query: `WorkflowId = '${split.workflowId}'` })) n++
+        return n
+      }
+      // Visibility is eventually consistent: wait for all runs to be listed.
+      expect(await eventually(countRuns, (n) => n >= 5, 10_000, "the continued runs")).toBe(5) // ceil(14 / 3)
       expect(await snapshot()).toEqual(got)
 
       // A late call on Oct 31 (23:30 EDT) is counted once by the next run.

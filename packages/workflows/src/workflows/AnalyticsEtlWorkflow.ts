@@ -12,7 +12,7 @@
  *
  * Deterministic, plain TypeScript: no Effect, no Node built-ins, activities by type only.
  */
-import { proxyActivities } from "@temporalio/workflow"
+import { continueAsNew, proxyActivities } from "@temporalio/workflow"
 import type { AnalyticsEtlActivities } from "../activities/AnalyticsEtlActivities.ts"
 
 export interface AnalyticsEtlWorkflowInput {
@@ -24,11 +24,19 @@ export interface AnalyticsEtlWorkflowInput {
   readonly orgIds?: ReadonlyArray<string>
   /** Day roll-ups run at once (default 4). */
   readonly parallelism?: number
+  /**
+   * Organization-days per run (default 500): the run continues as new with the rest, so the history
+   * stays bounded however many organizations there are. `offset` is where a continued run starts.
+   */
+  readonly perRun?: number
+  readonly offset?: number
 }
 
 export interface AnalyticsEtlWorkflowResult {
   readonly asOf: string
+  /** Organization-days of the whole job (all runs). */
   readonly orgDays: number
+  /** Calls counted by the last run (the job's total when it fits in one run). */
   readonly callsCounted: number
 }
 
@@ -51,10 +59,17 @@ export async function analyticsEtlWorkflow(input: AnalyticsEtlWorkflowInput = {}
     ...(input.orgIds === undefined ? {} : { orgIds: input.orgIds })
   })
   const parallelism = Math.max(1, input.parallelism ?? 4)
+  const perRun = Math.max(1, input.perRun ?? 500)
+  const offset = input.offset ?? 0
+  // The same asOf lists the same days in the same order, so a continued run picks up exactly the rest.
+  const mine = days.slice(offset, offset + perRun)
   let callsCounted = 0
-  for (let i = 0; i < days.length; i += parallelism) {
-    const done = await Promise.all(days.slice(i, i + parallelism).map((d) => acts.analyticsRollUpDay({ ...d, asOf })))
+  for (let i = 0; i < mine.length; i += parallelism) {
+    const done = await Promise.all(mine.slice(i, i + parallelism).map((d) => acts.analyticsRollUpDay({ ...d, asOf })))
     for (const summary of done) callsCounted += summary.callsMade
+  }
+  if (offset + perRun < days.length) {
+    return continueAsNew<typeof analyticsEtlWorkflow>({ ...input, asOf, offset: offset + perRun })
   }
   return { asOf, orgDays: days.length, callsCounted }
 }
