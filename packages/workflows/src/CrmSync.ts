@@ -27,6 +27,7 @@ import type { CrmConnection } from "@autodialer/domain/CrmConnection"
 import { type CrmConnectionNotFound, CrmConnectionRepo } from "@autodialer/domain/CrmConnectionRepo"
 import { CrmSyncLogRepo } from "@autodialer/domain/CrmSyncLogRepo"
 import { ContactRepo, type NewContact } from "@autodialer/domain/ContactRepo"
+import { DncRepo } from "@autodialer/domain/DncRepo"
 import { contactStatusFromSeed } from "@autodialer/domain/Enums"
 import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
 import type { Secrets } from "@autodialer/domain/Secrets"
@@ -45,6 +46,7 @@ export type CrmSyncServices =
   | CrmConnectionRepo
   | ContactRepo
   | CrmSyncLogRepo
+  | DncRepo
   | Secrets
   | HttpClient.HttpClient
   | RateLimiter
@@ -151,6 +153,7 @@ export const pullPage = (
     const crm = yield* connectorOf(connection, settings)
     const page = yield* crm.pullContacts(checkpoint)
     const logs = yield* CrmSyncLogRepo
+    const dnc = yield* DncRepo
     let created = 0
     let invalid = 0
     for (const contact of page.contacts) {
@@ -174,6 +177,17 @@ export const pullPage = (
       )
       if (stored === null) invalid++
       else if (stored) created++
+      // The CRM's opt-out also goes on the organization's DNC list, which every dial checks. A flag
+      // cleared later in the CRM does not lift the entry: removing one is a person's decision.
+      if (stored !== null && contact.doNotCall) {
+        const now = yield* Clock.currentTimeMillis
+        yield* dnc.add(orgId, {
+          phone: contact.phone,
+          reason: "requested",
+          note: `marked do-not-call in ${connection.crmType} (record ${contact.crmId})`,
+          addedAt: new Date(now)
+        })
+      }
     }
     const next = page.done ? page.checkpoint.nextRun : page.checkpoint
     const now = yield* Clock.currentTimeMillis

@@ -24,6 +24,7 @@ import { CallRepo } from "@autodialer/domain/CallRepo"
 import { CampaignRepo } from "@autodialer/domain/CampaignRepo"
 import { ContactRepo } from "@autodialer/domain/ContactRepo"
 import { CrmConnectionRepo } from "@autodialer/domain/CrmConnectionRepo"
+import { DncRepo } from "@autodialer/domain/DncRepo"
 import type { Contact } from "@autodialer/domain/Contact"
 import type { CrmConnectionId, OrganizationId, UserId } from "@autodialer/domain/Ids"
 import { type NewUser, UserRepo } from "@autodialer/domain/UserRepo"
@@ -203,6 +204,12 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
           expect(contacts.items).toHaveLength(5)
           const byCrmId = new Map(contacts.items.map((c) => [c.crmId!, c]))
           expect(byCrmId.get("103")!.status).toBe("do_not_call")
+          // ... and its phone is on the organization's DNC list, which every dial checks.
+          const blocking = await run(Effect.flatMap(DncRepo, (dnc) =>
+            dnc.blocking(orgId, byCrmId.get("103")!.phone, null, new Date("2026-11-20T12:00:00Z"))))
+          expect(blocking.map((e) => [e.scope, e.reason])).toEqual([["organization", "requested"]])
+          expect(await run(Effect.flatMap(DncRepo, (dnc) =>
+            dnc.blocking(orgId, byCrmId.get("101")!.phone, null, new Date("2026-11-20T12:00:00Z"))))).toEqual([])
           expect(new Set(contacts.items.map((c) => c.sourceCrm))).toEqual(new Set(["hubspot"]))
 
           // 2. A simulated campaign over the pulled contacts (the DNC one is never dialled).

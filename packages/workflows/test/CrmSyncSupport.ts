@@ -10,6 +10,7 @@
 import { AgentStateRepo } from "@autodialer/domain/AgentStateRepo"
 import { AnalyticsRepo } from "@autodialer/domain/AnalyticsRepo"
 import { DispositionRepo } from "@autodialer/domain/DispositionRepo"
+import { DncRepo } from "@autodialer/domain/DncRepo"
 import type { NewCall } from "@autodialer/domain/CallRepo"
 import { CallRepo } from "@autodialer/domain/CallRepo"
 import type { NewCampaign } from "@autodialer/domain/CampaignRepo"
@@ -35,7 +36,7 @@ export const makeRuntime = (url: string, label: string) => {
   })
   const repos = Layer.mergeAll(
     OrganizationRepo.layer, UserRepo.layer, ContactRepo.layer, CampaignRepo.layer, CallRepo.layer,
-    CrmConnectionRepo.layer, CrmSyncLogRepo.layer, AnalyticsRepo.layer, DispositionRepo.layer, AgentStateRepo.layer
+    CrmConnectionRepo.layer, CrmSyncLogRepo.layer, AnalyticsRepo.layer, DispositionRepo.layer, AgentStateRepo.layer, DncRepo.layer
   )
   const app = Layer.mergeAll(repos, NodeHttpClient.layerUndici, RateLimiter.layer, Logger.layer([capture])).pipe(
     Layer.provideMerge(Secrets.layerTest),
