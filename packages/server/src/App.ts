@@ -95,7 +95,13 @@ const sessionProgress = (campaignId: string) =>
 export const start = (
   config: ServerConfig,
   mode: Mode,
-  options: { readonly seed?: number; readonly runner?: Partial<CampaignRunner.RunnerOptions>; readonly temporal?: "auto" | "off" } = {}
+  options: {
+    readonly seed?: number
+    readonly runner?: Partial<CampaignRunner.RunnerOptions>
+    readonly temporal?: "auto" | "off"
+    /** Task queue of the campaign workflows (tests on a shared Temporal server use their own). */
+    readonly taskQueue?: string
+  } = {}
 ) =>
   Effect.gen(function*() {
     const embedded = mode === "embedded"
@@ -114,7 +120,9 @@ export const start = (
     const base = Layer.mergeAll(
       postgres && !embedded ? Realtime.layerPg : Realtime.layerMemory,
       postgres && !embedded ? EventBus.layerPg : EventBus.layerMemory,
-      connection === undefined ? CampaignControl.layerInProcess : CampaignControl.layerTemporal({ connection, namespace: config.temporalNamespace }),
+      connection === undefined ? CampaignControl.layerInProcess : CampaignControl.layerTemporal({
+        connection, namespace: config.temporalNamespace, ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue })
+      }),
       Layer.succeed(ServerConfigService, config)
     ).pipe(Layer.provideMerge(databaseLayer(config)))
     const context = yield* Layer.build(base)
@@ -145,6 +153,7 @@ export const start = (
             createCampaignWorker({
               connection: native,
               namespace: config.temporalNamespace,
+              ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue }),
               activities: SessionActivity.createActivities(sessions, (id) => run(sessionProgress(id)))
             }))
           yield* Effect.acquireRelease(

@@ -7,6 +7,10 @@ import { Effect, Exit, Option, Scope } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { temporal } from "@autodialer/testkit"
+import { Client, Connection } from "@temporalio/client"
+import { Queries, campaignWorkflowId } from "@autodialer/workflows/Names"
+import { randomUUID } from "node:crypto"
 import { afterAll, describe, expect, it } from "vitest"
 import * as App from "../src/App.ts"
 import type { ServerConfig } from "../src/ServerConfig.ts"
@@ -53,3 +57,47 @@ describe("embedded default (npm start)", () => {
     }
   }, 90_000)
 })
+
+const tp = temporal()
+
+describe.skipIf(tp.skip)("embedded default with Temporal", () => {
+  const dir = mkdtempSync(join(tmpdir(), "autodialer-embedded-temporal-"))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it("runs the demo campaign's lifecycle in the campaign workflow and dials while its session runs", async () => {
+    const scope = Effect.runSync(Scope.make())
+    const taskQueue = `embedded-test-${randomUUID().slice(0, 8)}`
+    try {
+      const started = await Effect.runPromise(Scope.provide(App.start(
+        { ...config, dataDir: dir, temporalAddress: Option.some(tp.value!) },
+        "embedded",
+        { seed: 11, taskQueue }
+      ), scope))
+      expect(started.campaignRuntime._tag).toBe("temporal")
+      const campaignId = started.demo!.campaignId
+      const client = new Client({ connection: await Connection.connect({ address: tp.value! }) })
+      const status = await client.workflow.getHandle(campaignWorkflowId(campaignId)).query(Queries.status)
+      expect(status.lifecycle).toBe("running")
+      const key = started.demo!.apiKey
+      let placed = 0
+      const deadline = Date.now() + 40_000
+      while (Date.now() < deadline && placed === 0) {
+        await new Promise((r) => setTimeout(r, 1_000))
+        const stats = await (await fetch(`${started.url}/campaigns/${campaignId}/stats`, { headers: { authorization: `Bearer ${key}` } })).json()
+        placed = stats.callsPlaced
+      }
+      expect(placed).toBeGreaterThan(0)
+      // Pausing through the API pauses the workflow, whose session ends: the loop stops dialing.
+      const paused = await fetch(`${started.url}/campaigns/${campaignId}/pause`, {
+        method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: "{}"
+      })
+      expect(paused.status).toBe(200)
+      expect((await client.workflow.getHandle(campaignWorkflowId(campaignId)).query(Queries.status)).lifecycle).toBe("paused")
+      await client.workflow.getHandle(campaignWorkflowId(campaignId)).terminate("test done")
+      await client.connection.close()
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
+  }, 120_000)
+})
+
