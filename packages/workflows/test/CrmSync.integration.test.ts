@@ -54,6 +54,7 @@ interface FakeHubSpot {
     accessToken: string
     refreshToken: string
     refreshes: number
+    readonly contacts: Array<{ readonly id: string; company: string | null; modifiedAt: number }>
     readonly calls: ReadonlyArray<{ readonly id: string; readonly key: string; readonly contactId: string; readonly fields: Record<string, unknown> }>
     expireAccessToken(): void
     revokeRefreshToken(): void
@@ -233,11 +234,21 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
           const ringing = await run(Effect.flatMap(CallRepo, (repo) =>
             repo.create(orgId, placedCall(campaign.id, dialled[0]!.id, dialled[0]!.phone, start, { status: "ringing", attempt: 9 }))))
 
+          // A contact the dialer moved to "callback" is changed in HubSpot: the next pull refreshes its
+          // fields but keeps the dialer's status.
+          await run(Effect.flatMap(ContactRepo, (repo) => repo.update(orgId, byCrmId.get("101")!.id, { status: "callback" })))
+          const changed = fake.state.contacts.find((c) => c.id === "101")!
+          changed.company = "Acme Renamed"
+          changed.modifiedAt = Date.parse("2026-01-02T00:00:00Z")
+
           // 3. Push, with the first batch's response lost after HubSpot created the calls.
           proxy.state.loseNextBatch = true
           const second = await runScheduled(t.client, connectionId)
           expect(proxy.state.lost).toBe(1)
           expect(second.pushError).toBeNull()
+          expect(second.pulled).toBe(1)
+          const refreshed = await run(Effect.flatMap(ContactRepo, (repo) => repo.findById(orgId, byCrmId.get("101")!.id)))
+          expect([refreshed.company, refreshed.status]).toEqual(["Acme Renamed", "callback"])
           expect(second.pushed + second.duplicates).toBe(calls.length)
           expect(second.duplicates).toBeGreaterThanOrEqual(1) // found by key after the lost response
           expect(fake.state.calls).toHaveLength(calls.length)
