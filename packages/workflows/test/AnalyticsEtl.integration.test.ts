@@ -10,6 +10,9 @@
  * A rerun leaves identical rows (same ids, same values); a late call is
  * counted once after the next run.
  */
+import { execFileSync } from "node:child_process"
+import { writeFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import { AgentStateRepo } from "@autodialer/domain/AgentStateRepo"
 import { CallRepo } from "@autodialer/domain/CallRepo"
 import { CampaignRepo } from "@autodialer/domain/CampaignRepo"
@@ -19,7 +22,7 @@ import type { CampaignId, ContactId, DispositionId, OrganizationId, UserId } fro
 import type { CallOutcome } from "@autodialer/domain/Enums"
 import { withSystem } from "@autodialer/domain/Tenancy"
 import { UserRepo } from "@autodialer/domain/UserRepo"
-import { postgres, temporal } from "@autodialer/testkit"
+import { postgres, temporal, temporalCli } from "@autodialer/testkit"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -229,6 +232,12 @@ describe.skipIf(pg.skip || server.skip)("analytics ETL workflow (Temporal dev se
       }
       // Visibility is eventually consistent: wait for all runs to be listed.
       expect(await eventually(countRuns, (n) => n >= 5, 10_000, "the continued runs")).toBe(5) // ceil(14 / 3)
+      if (process.env["RECORD_ETL_HISTORY"] === "1") {
+        // The last run of the split job (see AnalyticsEtl.replay.test.ts).
+        writeFileSync(fileURLToPath(new URL("./fixtures/analytics-etl-history.json", import.meta.url)), execFileSync(temporalCli().value!, [
+          "workflow", "show", "--address", server.value!, "--namespace", "default", "--workflow-id", split.workflowId, "--output", "json"
+        ], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }))
+      }
       expect(await snapshot()).toEqual(got)
 
       // A late call on Oct 31 (23:30 EDT) is counted once by the next run.

@@ -17,7 +17,10 @@
  *    `CrmConnectionUnusable`; no credential appears in the failure, the
  *    workflow histories, the captured logs, or any table.
  */
+import { execFileSync } from "node:child_process"
+import { writeFileSync } from "node:fs"
 import * as http from "node:http"
+import { fileURLToPath } from "node:url"
 import type { AddressInfo } from "node:net"
 import { SimulatedCarrier } from "@autodialer/telephony"
 import { CallRepo } from "@autodialer/domain/CallRepo"
@@ -29,7 +32,7 @@ import type { Contact } from "@autodialer/domain/Contact"
 import type { CrmConnectionId, OrganizationId, UserId } from "@autodialer/domain/Ids"
 import { type NewUser, UserRepo } from "@autodialer/domain/UserRepo"
 import { withSystem } from "@autodialer/domain/Tenancy"
-import { postgres, temporal } from "@autodialer/testkit"
+import { postgres, temporal, temporalCli } from "@autodialer/testkit"
 import { ActivityFailure, ApplicationFailure, type Client, WorkflowFailedError } from "@temporalio/client"
 import { Worker } from "@temporalio/worker"
 import { Effect } from "effect"
@@ -301,9 +304,17 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
           for (const call of later) expect(fake.state.calls.filter((c) => c.key === call.id), `call ${call.id}`).toHaveLength(1)
 
           // The histories replay deterministically on the current workflow code.
-          for (const action of (await t.client.schedule.getHandle(crmSyncScheduleId(connectionId)).describe()).info.recentActions) {
+          const scheduled = (await t.client.schedule.getHandle(crmSyncScheduleId(connectionId)).describe()).info.recentActions
+          for (const action of scheduled) {
             const history = await t.client.workflow.getHandle(action.action.workflow.workflowId).fetchHistory()
             await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, history, action.action.workflow.workflowId)
+          }
+          if (process.env["RECORD_CRM_SYNC_HISTORY"] === "1") {
+            // The run with the lost response and the retried push (see CrmSync.replay.test.ts).
+            writeFileSync(fileURLToPath(new URL("./fixtures/crm-sync-history.json", import.meta.url)), execFileSync(temporalCli().value!, [
+              "workflow", "show", "--address", server.value!, "--namespace", "default",
+              "--workflow-id", scheduled[1]!.action.workflow.workflowId, "--output", "json"
+            ], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }))
           }
 
           // 4. The user disconnects the app in HubSpot: the run fails and says what to do.
