@@ -5,7 +5,7 @@
  * campaign loop and the demo seed, then the HTTP server. `main.ts` and the
  * CLI's `serve` call `run`; tests call `start` and get the URL back.
  */
-import { Console, Effect, Layer, Option, type Scope } from "effect"
+import { Config, Console, Effect, Layer, Logger, Option, References, type Scope } from "effect"
 import { HttpServer } from "effect/http"
 import { SqlClient } from "effect/sql"
 import { mkdirSync } from "node:fs"
@@ -192,6 +192,23 @@ export const start = (
       return { url, runtime: control.runtime, campaignRuntime: runtime, ...(demo === undefined ? {} : { demo }), ...(demoStats === undefined ? {} : { demoStats }) } satisfies Started
     }).pipe(Effect.provide(context))
   })
+
+/**
+ * `LOG_FORMAT=json` switches every log line to one JSON object (with the call
+ * and campaign ids the code annotates); `LOG_LEVEL` (default Info) sets the
+ * minimum level: per-call lines are Debug, so the demo's console stays readable.
+ */
+export const loggerLayer = Layer.unwrap(Effect.map(
+  Config.all({
+    format: Config.Literals(["pretty", "json"] as const, "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
+    level: Config.Literals(["Trace", "Debug", "Info", "Warn", "Error"] as const, "LOG_LEVEL").pipe(Config.withDefault("Info" as const))
+  }),
+  ({ format, level }) =>
+    Layer.mergeAll(
+      format === "json" ? Logger.layer([Logger.consoleJson]) : Layer.empty,
+      Layer.succeed(References.MinimumLogLevel, level)
+    )
+))
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 

@@ -39,6 +39,9 @@ const ingest = (event: CallEvent, payload: unknown, callIdHint: string | undefin
     const call = yield* CallEventStore.findCall(event.provider, event.providerCallId, callIdHint)
     if (call === undefined) return undefined
     const stored = yield* CallEventStore.store(call, { ...event, callId: call.id }, payload)
+    yield* Effect.logDebug(`webhook ${event._tag} ${stored.inserted ? "stored" : "duplicate"}`).pipe(
+      Effect.annotateLogs({ callId: call.id, campaignId: call.campaignId ?? "none", provider: event.provider, eventKey: event.eventKey })
+    )
     if (stored.inserted && call.campaignId !== null) {
       const bus = yield* Effect.serviceOption(EventBus)
       if (Option.isSome(bus)) yield* bus.value.publish(call.campaignId, { ...event, callId: call.id })

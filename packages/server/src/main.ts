@@ -12,6 +12,6 @@ import * as ServerConfig from "./ServerConfig.ts"
 const program = Effect.gen(function*() {
   const config = yield* ServerConfig.load
   return yield* App.run(config, "embedded")
-}).pipe(Effect.scoped)
+}).pipe(Effect.scoped, Effect.provide(App.loggerLayer))
 
 NodeRuntime.runMain(program)

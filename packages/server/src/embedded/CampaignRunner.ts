@@ -148,6 +148,9 @@ export const run = (options: RunnerOptions = defaultOptions) =>
           yield* Effect.forkDetach(wrapUp(call.orgId, agentId, call.campaignId, call.callId))
         }
         yield* publish(call.orgId, campaignChannel(call.campaignId), "call.ended", { callId: call.callId, outcome })
+        yield* Effect.logDebug(`call ended: ${outcome}`).pipe(
+          Effect.annotateLogs({ callId: call.callId, campaignId: call.campaignId, contactId: call.contactId, attempt: call.attempt, outcome })
+        )
         if (options.onCallSettled) yield* options.onCallSettled(call.campaignId)
       })
 
@@ -308,7 +311,11 @@ export const run = (options: RunnerOptions = defaultOptions) =>
     const tick = Effect.gen(function*() {
       const pending = yield* Queue.clear(events)
       for (const event of pending) {
-        yield* onEvent(event).pipe(Effect.catchCause((cause) => Effect.logWarning(`carrier event ${event.eventKey} not applied`, cause)))
+        const call = live.get(event.callId)
+        yield* onEvent(event).pipe(
+          Effect.catchCause((cause) => Effect.logWarning(`carrier event ${event.eventKey} not applied`, cause)),
+          Effect.annotateLogs({ carrierCallId: event.callId, callId: call?.callId ?? "unknown", campaignId: call?.campaignId ?? "unknown" })
+        )
       }
       const running = yield* Tenancy.withSystem(sql<CampaignRow>`SELECT * FROM campaigns WHERE status = 'running' ORDER BY id`)
       for (const campaign of running) {
