@@ -8,6 +8,7 @@
  */
 import { CrmConnectionRepo } from "@autodialer/domain/CrmConnectionRepo"
 import { postgres, temporal } from "@autodialer/testkit"
+import { type ActivityFailure, WorkflowFailedError } from "@temporalio/client"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createAnalyticsEtlActivities } from "../src/activities/AnalyticsEtlActivities.ts"
@@ -95,6 +96,13 @@ describe.skipIf(pg.skip || server.skip)("CrmSyncControl (Temporal dev server, Po
           await control((c) => c.resume(org.id, connected.id as never))
           expect((await schedule.describe()).state.paused).toBe(false)
           expect((await control((c) => c.list(org.id))).map((v) => v.status)).toEqual(["active"])
+
+          // A malformed workflow input fails the run at once, naming the field.
+          const bad = await t.client.workflow.execute("crmSyncWorkflow", {
+            taskQueue, workflowId: `crm-sync-bad-${connected.id}`, args: [{ orgId: org.id, connectionId: "not-a-uuid" }]
+          }).catch((e: unknown) => e)
+          expect(bad).toBeInstanceOf(WorkflowFailedError)
+          expect(((bad as WorkflowFailedError).cause as ActivityFailure).cause?.message).toBe('connectionId: got "not-a-uuid", expected a UUID')
 
           await control((c) => c.disconnect(org.id, connected.id as never))
           await expect(schedule.describe()).rejects.toThrow()

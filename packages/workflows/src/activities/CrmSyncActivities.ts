@@ -10,7 +10,8 @@
  */
 import { Context } from "@temporalio/activity"
 import { ApplicationFailure } from "@temporalio/common"
-import { Cause, type Effect, Exit, type ManagedRuntime } from "effect"
+import { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
+import { Cause, type Effect, Exit, type ManagedRuntime, Schema } from "effect"
 import {
   type ConnectionRef,
   type CrmSyncServices,
@@ -33,7 +34,9 @@ export const CrmSyncFailureTypes = {
   /** Transient: rate limit, 5xx, network, database. */
   transient: "CrmSyncTransient",
   /** Some pushes of a batch failed in a way worth retrying; the rest were stored. */
-  pushIncomplete: "CrmPushIncomplete"
+  pushIncomplete: "CrmPushIncomplete",
+  /** The workflow input is malformed (not a UUID). */
+  invalidInput: "CrmSyncInvalidInput"
 } as const
 
 export interface CrmSyncActivities {
@@ -98,12 +101,28 @@ const run = async <A>(
   throw toFailure(ref, Cause.squash(exit.cause), Context.current().info.attempt)
 }
 
+const Ref = Schema.Struct({ orgId: OrganizationId, connectionId: CrmConnectionId })
+
+/** A malformed workflow input is a bug in the caller: fail at once, naming the field and value. */
+const checked = <I extends ConnectionRef>(input: I): I => {
+  const result = Schema.decodeUnknownExit(Ref)({ orgId: input.orgId, connectionId: input.connectionId })
+  if (Exit.isFailure(result)) {
+    const field = Schema.is(OrganizationId)(input.orgId) ? "connectionId" : "orgId"
+    throw ApplicationFailure.create({
+      message: `${field}: got ${JSON.stringify(input[field])}, expected a UUID`,
+      type: CrmSyncFailureTypes.invalidInput,
+      nonRetryable: true
+    })
+  }
+  return input
+}
+
 export const createCrmSyncActivities = (deps: CrmSyncActivityDeps): CrmSyncActivities => {
   const settings: SettingsFor = deps.settings ?? (() => ({}))
   return {
-    crmPullContactsPage: (input) => run(deps, input, pullPage(input, settings)),
+    crmPullContactsPage: async (input) => run(deps, input, pullPage(checked(input), settings)),
     async crmPushCallActivities(input) {
-      const result = await run(deps, input, pushBatch(input, settings))
+      const result = await run(deps, input, pushBatch(checked(input), settings))
       if (result.retryable > 0) {
         // The successful pushes are logged; the retry takes only what is still in the outbox,
         // and a call the CRM created despite the error is found by its key (a duplicate).

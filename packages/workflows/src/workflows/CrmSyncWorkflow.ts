@@ -60,7 +60,7 @@ const failureMessage = (error: unknown): string => {
 /** Rethrows what a person has to fix; anything else is reported in the result. */
 const rethrowIfUnusable = (error: unknown): void => {
   const cause = error instanceof ActivityFailure ? error.cause : undefined
-  if (cause instanceof ApplicationFailure && cause.type === unusableConnection) throw error
+  if (cause instanceof ApplicationFailure && (cause.type === unusableConnection || cause.type === "CrmSyncInvalidInput")) throw error
 }
 
 export async function crmSyncWorkflow(input: CrmSyncWorkflowInput): Promise<CrmSyncWorkflowResult> {
@@ -74,7 +74,7 @@ export async function crmSyncWorkflow(input: CrmSyncWorkflowInput): Promise<CrmS
       backoffCoefficient: 2,
       maximumInterval: "1 minute",
       maximumAttempts: input.maxAttempts ?? 5,
-      nonRetryableErrorTypes: [unusableConnection, "CrmCheckpointInvalid"]
+      nonRetryableErrorTypes: [unusableConnection, "CrmCheckpointInvalid", "CrmSyncInvalidInput"]
     }
   })
   const ref = { orgId: input.orgId, connectionId: input.connectionId }
