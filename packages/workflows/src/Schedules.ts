@@ -21,6 +21,10 @@ export type Every = string | number
 export const crmSyncScheduleId = (connectionId: string): string => `crm-sync:${connectionId}`
 export const crmSyncWorkflowId = (connectionId: string): string => `crm-sync:${connectionId}`
 export const analyticsScheduleIds = { hourly: "analytics-etl:hourly", daily: "analytics-etl:daily" } as const
+export const analyticsScheduleIdsWith = (suffix = ""): { readonly hourly: string; readonly daily: string } => ({
+  hourly: `${analyticsScheduleIds.hourly}${suffix}`,
+  daily: `${analyticsScheduleIds.daily}${suffix}`
+})
 
 export interface CrmSyncScheduleOptions extends CrmSyncWorkflowInput {
   /** Cadence of the incremental pull and outbox push (default 15 minutes). */
@@ -114,6 +118,8 @@ export interface AnalyticsSchedulesOptions {
   readonly hourlyLookbackDays?: number
   /** Days recomputed by the daily run (default 7), for late events and corrections. */
   readonly dailyLookbackDays?: number
+  /** Appended to the schedule ids, to run a second, separate set (tests, staging on a shared cluster). */
+  readonly idSuffix?: string
 }
 
 /** Creates or updates the hourly and daily analytics ETL schedules. */
@@ -122,23 +128,24 @@ export const upsertAnalyticsSchedules = async (
   options: AnalyticsSchedulesOptions = {}
 ): Promise<{ readonly hourly: Upserted; readonly daily: Upserted }> => {
   const taskQueue = options.taskQueue ?? TaskQueues.integrations
+  const ids = analyticsScheduleIdsWith(options.idSuffix)
   const action = (id: string, input: AnalyticsEtlWorkflowInput) => ({
     type: "startWorkflow" as const, workflowType: WorkflowTypes.analyticsEtl, workflowId: id, taskQueue, args: [input]
   })
   // Hourly at :05, daily at 00:35 UTC: a few minutes after the hour most zones' midnights fall on.
   const hourly = await upsert(
     client,
-    analyticsScheduleIds.hourly,
+    ids.hourly,
     { intervals: [{ every: "1 hour", offset: "5 minutes" }] },
-    action(analyticsScheduleIds.hourly, { lookbackDays: options.hourlyLookbackDays ?? 2 }),
+    action(ids.hourly, { lookbackDays: options.hourlyLookbackDays ?? 2 }),
     undefined,
     "analytics roll-ups: today and yesterday per organization-local day"
   )
   const daily = await upsert(
     client,
-    analyticsScheduleIds.daily,
+    ids.daily,
     { intervals: [{ every: "1 day", offset: "35 minutes" }] },
-    action(analyticsScheduleIds.daily, { lookbackDays: options.dailyLookbackDays ?? 7 }),
+    action(ids.daily, { lookbackDays: options.dailyLookbackDays ?? 7 }),
     undefined,
     "analytics roll-ups: the last week, for late events"
   )

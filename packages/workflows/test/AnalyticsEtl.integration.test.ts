@@ -30,6 +30,7 @@ import { createAnalyticsEtlActivities } from "../src/activities/AnalyticsEtlActi
 import { createCrmSyncActivities } from "../src/activities/CrmSyncActivities.ts"
 import { createIntegrationsWorker } from "../src/IntegrationsWorker.ts"
 import * as Rollups from "../src/Rollups.ts"
+import { analyticsScheduleIdsWith, upsertAnalyticsSchedules } from "../src/Schedules.ts"
 import type { AnalyticsEtlWorkflowResult } from "../src/workflows/AnalyticsEtlWorkflow.ts"
 import { createOrganization, localContact, makeRuntime, newAgent, newCampaign, placedCall } from "./CrmSyncSupport.ts"
 import { type TemporalHandles, connectTemporal, eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
@@ -174,6 +175,24 @@ describe.skipIf(pg.skip || server.skip)("analytics ETL workflow (Temporal dev se
     expect(await days("2026-11-02T11:00:00Z", 1)).toEqual({ ny: ["2026-11-02"], akl: ["2026-11-03"] })
     await expect(runtime.runPromise(Rollups.daysToRollUp("yesterday", 2))).rejects.toThrow("asOf: got \"yesterday\", expected an ISO 8601 instant")
     await expect(runtime.runPromise(Rollups.daysToRollUp("2026-11-02T11:00:00Z", 0))).rejects.toThrow("lookbackDays: got 0, expected an integer from 1 to 400")
+  })
+
+  it("creates and updates the hourly and daily schedules", async () => {
+    const idSuffix = `:test-${crypto.randomUUID().slice(0, 8)}`
+    const taskQueue = uniqueTaskQueue("analytics-schedules")
+    const ids = analyticsScheduleIdsWith(idSuffix)
+    try {
+      expect(await upsertAnalyticsSchedules(t.client, { taskQueue, idSuffix })).toEqual({ hourly: "created", daily: "created" })
+      expect(await upsertAnalyticsSchedules(t.client, { taskQueue, idSuffix, dailyLookbackDays: 10 })).toEqual({ hourly: "updated", daily: "updated" })
+      const hourly = await t.client.schedule.getHandle(ids.hourly).describe()
+      const daily = await t.client.schedule.getHandle(ids.daily).describe()
+      expect(hourly.spec.intervals?.map((i) => [Number(i.every), Number(i.offset)])).toEqual([[3_600_000, 300_000]])
+      expect(daily.spec.intervals?.map((i) => [Number(i.every), Number(i.offset)])).toEqual([[86_400_000, 2_100_000]])
+      expect([hourly.action.args, daily.action.args]).toEqual([[{ lookbackDays: 2 }], [{ lookbackDays: 10 }]])
+      expect([hourly.policies.overlap, daily.action.taskQueue]).toEqual(["SKIP", taskQueue])
+    } finally {
+      for (const id of [ids.hourly, ids.daily]) await t.client.schedule.getHandle(id).delete().catch(() => undefined)
+    }
   })
 
   it("rolls calls up by organization-local day (midnight, DST), equal to a direct SQL aggregate, and reruns to identical rows", async () => {
