@@ -30,7 +30,7 @@ export const ingest = (event: CallEvent): Effect.Effect<void, never, SessionStor
       Effect.flatMap((found) => (found === undefined ? Effect.fail(new UnknownCall()) : Effect.succeed(found))),
       Effect.retry({ while: (e) => e instanceof UnknownCall, schedule: Schedule.spaced("50 millis"), times: 60 })
     )
-    yield* store.recordEvent(owner.callId, event)
+    yield* store.recordEvent(owner.campaignId, owner.callId, event)
     yield* bus.publish(owner.campaignId, event)
   }).pipe(
     Effect.catch((error) => Effect.logWarning(`carrier event ${event.eventKey} of call ${event.callId} not ingested`, error))

@@ -1,31 +1,38 @@
 /**
- * The durable state of a dialing session, in Postgres: the campaign queue
- * (`campaign_contacts`), calls, call events, the commands the session issued
- * and the agents' states. A session holds nothing that is not written here
- * first, so a new attempt on another worker rebuilds exactly where the last
- * one stopped:
+ * The durable state of a dialing session, in Postgres, on the domain schema
+ * (`@autodialer/domain`'s `DialingSessionRepo`, migration 4): the campaign
+ * queue (`campaign_contacts`), calls, call events, the commands the session
+ * issued (`call_commands`) and the agents' states (`campaign_agents`, history
+ * in `agent_state_log`). The calls a session places are ordinary domain rows,
+ * so the server, the analytics roll-ups and the CRM outbox see them. A session
+ * holds nothing that is not written here first, so a new attempt on another
+ * worker rebuilds exactly where the last one stopped:
  *
  * - contacts are reserved with `FOR UPDATE SKIP LOCKED`, so two sessions never
  *   take the same row, and a dial is recorded (the queue row moves to
- *   `dialing`, the call row is inserted, unique per contact and attempt) only
- *   while the row is still reserved by this session: a zombie session that
- *   lost its reservation cannot dial;
+ *   `dialing`, the call row is inserted, unique per contact and attempt by its
+ *   idempotency key) only while the row is still reserved by this session: a
+ *   zombie session that lost its reservation cannot dial;
  * - every carrier event is stored (idempotent by provider event key) before
  *   the session applies it, and every command before it is executed;
  * - the abandon budget spent is counted from the stored calls, so a restart
  *   never resets it.
  *
- * Port of the domain repositories (campaign_contacts, calls, call_events,
- * agents): `layerPg` speaks SQL through the abstract `SqlClient`.
+ * Ids: the campaign, queue entries (the engine's contact ids) and agents (the
+ * engine's agent ids, users) are the domain's UUIDs; the engine's own call ids
+ * are kept in `calls.session_call_id` and calls get a UUIDv7 `id`. Every
+ * operation runs as the campaign's organization (row-level security); the
+ * organization is looked up once per campaign. Carrier-event ingress, which
+ * knows no tenant, finds the call through the system path.
  */
-import { Context, Effect, Layer, Schema } from "effect"
-import { SqlClient } from "effect/sql"
+import { Clock, Context, Effect, Layer, Schema } from "effect"
+import type { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
+import { DialingSessionRepo as Repo, Enums, Ids, UuidV7 } from "@autodialer/domain"
 import { CallEvent as CallEvents } from "@autodialer/telephony"
 type CallEvent = CallEvents.CallEvent
 import type { AgentState, AttemptOutcome, EngineCommand, EngineContact, InFlightStatus, RestoredAgent, RestoredCall } from "./SessionEngine.ts"
 
-const decodeStoredEvent = Schema.decodeUnknownEffect(CallEvents.CallEvent)
 
 export interface StoredCall extends RestoredCall {
   /** The number dialled, to re-issue an originate that was never acknowledged. */
@@ -65,7 +72,7 @@ export interface DialRecord {
 
 export interface CallPatch {
   readonly status?: InFlightStatus | "completed" | "busy" | "no_answer" | "failed" | "canceled"
-  readonly answeredBy?: string
+  readonly answeredBy?: CallEvents.AnsweredBy
   readonly answeredAt?: number
   readonly endedAt?: number
   readonly outcome?: AttemptOutcome
@@ -90,208 +97,248 @@ export interface SessionStoreService {
     readonly firstAttempts: boolean
   }) => Effect.Effect<ReadonlyArray<EngineContact>, SqlError>
   /** Extend this session's reservations (called with the heartbeat). */
-  readonly renewReservations: (sessionKey: string, until: number) => Effect.Effect<void, SqlError>
+  readonly renewReservations: (campaignId: string, sessionKey: string, until: number) => Effect.Effect<void, SqlError>
   /** Put reserved rows back to pending, optionally not before `notBefore` (e.g. the contact's window opening). */
-  readonly release: (sessionKey: string, contactIds: ReadonlyArray<string>, notBefore?: number) => Effect.Effect<void, SqlError>
+  readonly release: (campaignId: string, sessionKey: string, contactIds: ReadonlyArray<string>, notBefore?: number) => Effect.Effect<void, SqlError>
   /** Persist a dial before it is placed; false when the row is no longer reserved by this session. */
   readonly recordDial: (dial: DialRecord) => Effect.Effect<boolean, SqlError>
-  readonly attachCarrierCall: (callId: string, carrierCallId: string) => Effect.Effect<void, SqlError>
+  readonly attachCarrierCall: (
+    campaignId: string,
+    callId: string,
+    carrier: { readonly carrierCallId: string; readonly providerCallId?: string; readonly at: number }
+  ) => Effect.Effect<void, SqlError>
   readonly recordCommand: (campaignId: string, sessionKey: string, command: EngineCommand, at: number) => Effect.Effect<void, SqlError>
   /** Store an event of one of our calls; true when it was new. */
-  readonly recordEvent: (callId: string, event: CallEvent) => Effect.Effect<boolean, SqlError>
-  readonly updateCall: (callId: string, patch: CallPatch) => Effect.Effect<void, SqlError>
-  readonly finishContact: (contactId: string, result: ContactResult, at: number) => Effect.Effect<void, SqlError>
+  readonly recordEvent: (campaignId: string, callId: string, event: CallEvent) => Effect.Effect<boolean, SqlError>
+  readonly updateCall: (campaignId: string, callId: string, patch: CallPatch) => Effect.Effect<void, SqlError>
+  readonly finishContact: (campaignId: string, contactId: string, result: ContactResult, at: number) => Effect.Effect<void, SqlError>
   readonly setAgent: (campaignId: string, agentId: string, state: AgentState, callId: string | null) => Effect.Effect<void, SqlError>
   readonly backlog: (campaignId: string, now: number, firstAttempts: boolean) => Effect.Effect<Backlog, SqlError>
   /** Our call (and its campaign) for a carrier call id, for the ingress of carrier events. */
   readonly callOfCarrierCall: (carrierCallId: string) => Effect.Effect<{ readonly callId: string; readonly campaignId: string } | undefined, SqlError>
 }
 
-export class SessionStore extends Context.Service<SessionStore, SessionStoreService>()("@autodialer/workflows/SessionStore") {
-  static readonly layerPg: Layer.Layer<SessionStore, never, SqlClient.SqlClient> = Layer.effect(
-    SessionStore,
-    Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      const ts = (ms: number) => sql`to_timestamp(${ms / 1000})`
-      const ms = (column: string) => sql.unsafe(`(extract(epoch from ${column}) * 1000)::float8`)
 
-      const snapshot: SessionStoreService["snapshot"] = (campaignId, abandonSince) =>
-        Effect.gen(function*() {
-          const agents = yield* sql<{ agentId: string; state: AgentState; callId: string | null }>`
-            SELECT agent_id AS "agentId", state, call_id AS "callId" FROM campaign_agents WHERE campaign_id = ${campaignId}
-            ORDER BY agent_id`
-          const calls = yield* sql<{
-            callId: string; contactId: string; attempt: number; status: InFlightStatus; dialedAt: number
-            answeredAt: number | null; agentId: string | null; answeredBy: string | null; carrierCallId: string | null; number: string; timeZone: string | null
-          }>`
-            SELECT id AS "callId", campaign_contact_id AS "contactId", attempt,
-              CASE status WHEN 'ringing' THEN 'ringing'
-                WHEN 'in_progress' THEN CASE WHEN agent_id IS NULL THEN 'answered' ELSE 'bridged' END
-                ELSE 'dialing' END AS "status",
-              ${ms("queued_at")} AS "dialedAt", ${ms("answered_at")} AS "answeredAt", agent_id AS "agentId",
-              answered_by AS "answeredBy", carrier_call_id AS "carrierCallId", to_number AS "number",
-              (SELECT time_zone FROM contacts WHERE contacts.id = calls.contact_id) AS "timeZone"
-            FROM calls WHERE campaign_id = ${campaignId} AND ended_at IS NULL ORDER BY queued_at, id`
-          const [abandon] = yield* sql<{ liveAnswers: number; abandoned: number }>`
-            SELECT count(*) FILTER (WHERE answered_by = 'human')::int AS "liveAnswers",
-                   count(*) FILTER (WHERE outcome = 'abandoned')::int AS "abandoned"
-            FROM calls WHERE campaign_id = ${campaignId} AND answered_at >= ${ts(abandonSince)}`
-          const ids = calls.map((c) => c.callId)
-          const stored = ids.length === 0 ? [] : yield* sql<{ payload: unknown; key: string }>`
-            SELECT payload, provider_event_key AS key FROM call_events WHERE call_id IN ${sql.in(ids)} ORDER BY occurred_at, received_at`
-          // Stored payloads are decoded like any input: one written by an older
-          // version that no longer decodes is reported and skipped, not trusted.
-          const events: Array<CallEvent> = []
-          for (const row of stored) {
-            const decoded = yield* Effect.result(decodeStoredEvent(typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload))
-            if (decoded._tag === "Success") events.push(decoded.success)
-            else yield* Effect.logWarning(`call event ${row.key} in call_events does not decode; skipped: ${decoded.failure.message}`)
-          }
-          return {
-            agents: agents.map((a) => (a.callId === null ? { agentId: a.agentId, state: a.state } : { ...a, callId: a.callId })),
-            calls: calls.map((c) => ({
-              callId: c.callId,
-              contactId: c.contactId,
-              attempt: c.attempt,
-              number: c.number,
-              timeZone: c.timeZone ?? "",
-              status: c.status,
-              dialedAt: c.dialedAt,
-              ...(c.answeredAt === null ? {} : { answeredAt: c.answeredAt }),
-              ...(c.agentId === null ? {} : { agentId: c.agentId }),
-              ...(c.answeredBy === null ? {} : { verdict: c.answeredBy === "human" ? "human" as const : c.answeredBy.startsWith("machine") ? "machine" as const : "unknown" as const }),
-              ...(c.carrierCallId === null ? {} : { carrierCallId: c.carrierCallId })
-            })),
-            abandon: abandon ?? { liveAnswers: 0, abandoned: 0 },
-            events
-          }
-        })
+const decodeStoredEvent = Schema.decodeUnknownEffect(CallEvents.CallEvent)
+const isAnsweredBy = Schema.is(Enums.AnsweredBy)
 
-      const releaseForeignReservations: SessionStoreService["releaseForeignReservations"] = (campaignId, sessionKey) =>
-        sql<{ id: string }>`
-          UPDATE campaign_contacts SET status = 'pending', reserved_by = NULL, reserved_until = NULL, updated_at = now()
-          WHERE campaign_id = ${campaignId} AND status = 'reserved' AND reserved_by <> ${sessionKey}
-          RETURNING id`.pipe(Effect.map((rows) => rows.length))
+/** Engine agent states as the domain's (what the agent desktop and roll-ups read), and back. */
+const toDomainAgent = (state: AgentState): Enums.AgentState => {
+  switch (state) {
+    case "ready": return "available"
+    case "busy": return "on_call"
+    case "wrapUp": return "wrap_up"
+    case "paused": return "paused"
+    case "loggedOut": return "offline"
+  }
+}
+const fromDomainAgent = (state: Enums.AgentState): AgentState => {
+  switch (state) {
+    case "available": return "ready"
+    case "reserved":
+    case "on_call": return "busy"
+    case "wrap_up": return "wrapUp"
+    case "paused": return "paused"
+    case "offline": return "loggedOut"
+  }
+}
 
-      const reserveDue: SessionStoreService["reserveDue"] = (input) =>
-        sql<{ contactId: string; number: string; attempt: number; timeZone: string | null }>`
-          WITH due AS (
-            SELECT cc.id FROM campaign_contacts cc
-            WHERE cc.campaign_id = ${input.campaignId}
-              AND (cc.status = 'pending' OR (cc.status = 'reserved' AND cc.reserved_until < ${ts(input.now)}))
-              AND cc.next_attempt_at <= ${ts(input.now)}
-              AND (${input.firstAttempts} OR cc.attempts > 0)
-            ORDER BY cc.priority DESC, cc.next_attempt_at, cc.id
-            LIMIT ${input.limit}
-            FOR UPDATE SKIP LOCKED
+const toDomainStatus = (s: NonNullable<CallPatch["status"]>): Enums.CallStatus => {
+  switch (s) {
+    case "dialing": return "initiated"
+    case "answered":
+    case "bridged": return "in_progress"
+    default: return s
+  }
+}
+
+const fromDomainStatus = (call: Repo.LiveCall): InFlightStatus =>
+  call.status === "ringing" ? "ringing" : call.status === "in_progress" ? (call.agentId === null ? "answered" : "bridged") : "dialing"
+
+const verdictOf = (answeredBy: Enums.AnsweredBy): "human" | "machine" | "unknown" =>
+  answeredBy === "human" ? "human" : answeredBy.startsWith("machine") || answeredBy === "fax" ? "machine" : "unknown"
+
+/** Ids the domain keeps as UUIDs; anything else reaching the store is a wiring bug, reported with the value. */
+const uuid = <S extends Ids.IdSchema>(_schema: S, what: string, value: string): Effect.Effect<S["Type"]> =>
+  UuidV7.uuidPattern.test(value)
+    ? Effect.succeed(value as S["Type"])
+    : Effect.die(new Error(`SessionStore: ${what} '${value}' is not a UUID (the domain schema keys ${what}s by UUID)`))
+
+const date = (ms: number) => new Date(ms)
+
+/**
+ * The store on the domain repositories. Needs only a `SqlClient` (Postgres
+ * server or PGlite) with the domain migrations applied. A function of the tag
+ * so that the class below can build it in its static initialiser.
+ */
+const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, never, SqlClient.SqlClient> => Layer.effect(
+  tag,
+  Effect.gen(function*() {
+    const repo = yield* Repo.DialingSessionRepo
+    const orgs = new Map<string, Ids.OrganizationId>()
+
+    /** The campaign's organization, looked up once (a campaign never changes organization). */
+    const orgOf = (campaignId: string): Effect.Effect<Ids.OrganizationId, SqlError> =>
+      Effect.suspend(() => {
+        const known = orgs.get(campaignId)
+        if (known !== undefined) return Effect.succeed(known)
+        return uuid(Ids.CampaignId, "campaign id", campaignId).pipe(
+          Effect.flatMap(repo.campaignOrg),
+          Effect.flatMap((org) =>
+            org === undefined
+              ? Effect.die(new Error(`SessionStore: campaign ${campaignId} does not exist in the campaigns table`))
+              : Effect.sync(() => {
+                orgs.set(campaignId, org)
+                return org
+              })
           )
-          UPDATE campaign_contacts cc
-          SET status = 'reserved', reserved_by = ${input.sessionKey}, reserved_until = ${ts(input.now + input.leaseMs)}, updated_at = now()
-          FROM due, contacts c
-          WHERE cc.id = due.id AND c.id = cc.contact_id
-          RETURNING cc.id AS "contactId", c.phone AS "number", cc.attempts + 1 AS "attempt", c.time_zone AS "timeZone"`.pipe(
-          Effect.map((rows) => rows.map((r) => ({ contactId: r.contactId, number: r.number, attempt: r.attempt, timeZone: r.timeZone ?? "" })))
         )
-
-      const renewReservations: SessionStoreService["renewReservations"] = (sessionKey, until) =>
-        sql`UPDATE campaign_contacts SET reserved_until = ${ts(until)} WHERE status = 'reserved' AND reserved_by = ${sessionKey}`.pipe(Effect.asVoid)
-
-      const release: SessionStoreService["release"] = (sessionKey, contactIds, notBefore) =>
-        contactIds.length === 0 ? Effect.void : sql`
-          UPDATE campaign_contacts SET status = 'pending', reserved_by = NULL, reserved_until = NULL, updated_at = now(),
-            next_attempt_at = ${notBefore === undefined ? sql`next_attempt_at` : sql`greatest(next_attempt_at, ${ts(notBefore)})`}
-          WHERE id IN ${sql.in(contactIds)} AND status = 'reserved' AND reserved_by = ${sessionKey}`.pipe(Effect.asVoid)
-
-      const recordDial: SessionStoreService["recordDial"] = (d) =>
-        sql.withTransaction(
-          Effect.gen(function*() {
-            const taken = yield* sql<{ contactId: string; personId: string }>`
-              UPDATE campaign_contacts SET status = 'dialing', reserved_by = NULL, reserved_until = NULL,
-                attempts = ${d.contact.attempt}, last_attempt_at = ${ts(d.at)}, updated_at = now()
-              WHERE id = ${d.contact.contactId} AND status = 'reserved' AND reserved_by = ${d.sessionKey}
-                AND attempts = ${d.contact.attempt - 1}
-              RETURNING id AS "contactId", contact_id AS "personId"`
-            const row = taken[0]
-            if (row === undefined) return false
-            yield* sql`
-              INSERT INTO calls (id, campaign_id, contact_id, campaign_contact_id, provider, direction, from_number, to_number,
-                status, attempt, queued_at, session_key)
-              VALUES (${d.callId}, ${d.campaignId}, ${row.personId}, ${d.contact.contactId}, ${d.provider}, 'outbound', ${d.from},
-                ${d.contact.number}, 'queued', ${d.contact.attempt}, ${ts(d.at)}, ${d.sessionKey})`
-            return true
-          })
-        )
-
-      const attachCarrierCall: SessionStoreService["attachCarrierCall"] = (callId, carrierCallId) =>
-        sql`UPDATE calls SET carrier_call_id = ${carrierCallId}, status = CASE WHEN status = 'queued' THEN 'initiated' ELSE status END,
-          initiated_at = coalesce(initiated_at, now()) WHERE id = ${callId}`.pipe(Effect.asVoid)
-
-      const recordCommand: SessionStoreService["recordCommand"] = (campaignId, sessionKey, command, at) =>
-        sql`INSERT INTO call_commands (campaign_id, session_key, call_id, command_type, command, recorded_at)
-          VALUES (${campaignId}, ${sessionKey}, ${"callId" in command ? command.callId : null}, ${command._tag},
-            ${JSON.stringify(command)}::jsonb, ${ts(at)})`.pipe(Effect.asVoid)
-
-      const recordEvent: SessionStoreService["recordEvent"] = (callId, event) =>
-        sql<{ id: string }>`
-          INSERT INTO call_events (call_id, provider, provider_call_id, provider_event_key, event_type, payload, occurred_at)
-          VALUES (${callId}, ${event.provider}, ${event.providerCallId ?? null}, ${event.eventKey}, ${event._tag},
-            ${JSON.stringify(event)}::jsonb, ${ts(event.at)})
-          ON CONFLICT (provider, provider_event_key) DO NOTHING RETURNING id`.pipe(Effect.map((rows) => rows.length > 0))
-
-      const dbStatus = (s: NonNullable<CallPatch["status"]>): string => {
-        switch (s) {
-          case "dialing": return "initiated"
-          case "answered":
-          case "bridged": return "in_progress"
-          default: return s
-        }
-      }
-
-      const updateCall: SessionStoreService["updateCall"] = (callId, p) =>
-        sql`UPDATE calls SET
-            status = ${p.status === undefined ? sql`status` : dbStatus(p.status)},
-            answered_by = coalesce(${p.answeredBy ?? null}, answered_by),
-            answered_at = coalesce(answered_at, ${p.answeredAt === undefined ? null : ts(p.answeredAt)}),
-            ended_at = coalesce(ended_at, ${p.endedAt === undefined ? null : ts(p.endedAt)}),
-            outcome = coalesce(outcome, ${p.outcome ?? null}),
-            agent_id = coalesce(${p.agentId ?? null}, agent_id)
-          WHERE id = ${callId}`.pipe(Effect.asVoid)
-
-      const finishContact: SessionStoreService["finishContact"] = (contactId, result, at) =>
-        (result._tag === "Retry"
-          ? sql`UPDATE campaign_contacts SET status = 'pending', next_attempt_at = ${ts(result.at)}, last_outcome = ${result.outcome},
-              updated_at = ${ts(at)} WHERE id = ${contactId} AND status = 'dialing'`
-          : sql`UPDATE campaign_contacts SET status = ${result.status}, last_outcome = ${result.outcome}, updated_at = ${ts(at)},
-              reserved_by = NULL, reserved_until = NULL
-              WHERE id = ${contactId} AND status IN ('dialing', 'reserved')`).pipe(Effect.asVoid)
-
-      const setAgent: SessionStoreService["setAgent"] = (campaignId, agentId, state, callId) =>
-        sql`UPDATE campaign_agents SET state = ${state}, call_id = ${callId}, updated_at = now()
-          WHERE campaign_id = ${campaignId} AND agent_id = ${agentId}`.pipe(Effect.asVoid)
-
-      const backlog: SessionStoreService["backlog"] = (campaignId, now, firstAttempts) =>
-        sql<{ remaining: number; dueNow: number; nextDueAt: number | null }>`
-          SELECT count(*) FILTER (WHERE status IN ('pending', 'reserved', 'dialing') AND (${firstAttempts} OR attempts > 0 OR status = 'dialing'))::int AS remaining,
-                 count(*) FILTER (WHERE status = 'pending' AND next_attempt_at <= ${ts(now)} AND (${firstAttempts} OR attempts > 0))::int AS "dueNow",
-                 ${ms("min(next_attempt_at) FILTER (WHERE status = 'pending' AND next_attempt_at > " + `to_timestamp(${now / 1000})` + ` AND (${firstAttempts} OR attempts > 0))`)} AS "nextDueAt"
-          FROM campaign_contacts WHERE campaign_id = ${campaignId}`.pipe(
-          Effect.map(([r]) => ({
-            remaining: r?.remaining ?? 0,
-            dueNow: r?.dueNow ?? 0,
-            ...(r?.nextDueAt === null || r?.nextDueAt === undefined ? {} : { nextDueAt: r.nextDueAt })
-          }))
-        )
-
-      const callOfCarrierCall: SessionStoreService["callOfCarrierCall"] = (carrierCallId) =>
-        sql<{ callId: string; campaignId: string }>`
-          SELECT id AS "callId", campaign_id AS "campaignId" FROM calls WHERE carrier_call_id = ${carrierCallId}`.pipe(
-          Effect.map((rows) => rows[0])
-        )
-
-      return SessionStore.of({
-        snapshot, releaseForeignReservations, reserveDue, renewReservations, release, recordDial, attachCarrierCall,
-        recordCommand, recordEvent, updateCall, finishContact, setAgent, backlog, callOfCarrierCall
       })
+    const scoped = (campaignId: string) => Effect.all({ org: orgOf(campaignId), campaign: uuid(Ids.CampaignId, "campaign id", campaignId) })
+    const entries = (ids: ReadonlyArray<string>) => Effect.forEach(ids, (id) => uuid(Ids.CampaignContactId, "contact (queue entry) id", id))
+
+    const snapshot: SessionStoreService["snapshot"] = (campaignId, abandonSince) =>
+      Effect.gen(function*() {
+        const { org, campaign } = yield* scoped(campaignId)
+        const snap = yield* repo.snapshot(org, campaign, date(abandonSince))
+        // Stored payloads are decoded like any input: one written by an older
+        // version that no longer decodes is reported and skipped, not trusted.
+        const events: Array<CallEvent> = []
+        for (const row of snap.events) {
+          const decoded = yield* Effect.result(decodeStoredEvent(typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload))
+          if (decoded._tag === "Success") events.push(decoded.success)
+          else yield* Effect.logWarning(`call event ${row.key} in call_events does not decode; skipped: ${decoded.failure.message}`)
+        }
+        return {
+          agents: snap.agents.map((a) => {
+            const state = fromDomainAgent(a.state)
+            return a.sessionCallId === null || state !== "busy" ? { agentId: a.agentId, state } : { agentId: a.agentId, state, callId: a.sessionCallId }
+          }),
+          calls: snap.calls.map((c): StoredCall => ({
+            callId: c.sessionCallId,
+            contactId: c.entryId,
+            attempt: c.attempt,
+            number: c.number,
+            timeZone: c.timeZone ?? "",
+            status: fromDomainStatus(c),
+            dialedAt: c.queuedAt.getTime(),
+            ...(c.answeredAt === null ? {} : { answeredAt: c.answeredAt.getTime() }),
+            ...(c.agentId === null ? {} : { agentId: c.agentId }),
+            ...(c.answeredBy === null ? {} : { verdict: verdictOf(c.answeredBy) }),
+            ...(c.carrierCallId === null ? {} : { carrierCallId: c.carrierCallId })
+          })),
+          abandon: snap.abandon,
+          events
+        }
+      })
+
+    const releaseForeignReservations: SessionStoreService["releaseForeignReservations"] = (campaignId, sessionKey) =>
+      Effect.flatMap(scoped(campaignId), ({ campaign, org }) => repo.releaseForeign(org, campaign, sessionKey))
+
+    const reserveDue: SessionStoreService["reserveDue"] = (input) =>
+      Effect.gen(function*() {
+        const { org, campaign } = yield* scoped(input.campaignId)
+        const reserved = yield* repo.reserve(org, {
+          campaignId: campaign, sessionKey: input.sessionKey, limit: input.limit, now: date(input.now),
+          leaseUntil: date(input.now + input.leaseMs), firstAttempts: input.firstAttempts
+        })
+        return reserved.map((r) => ({ contactId: r.entryId, number: r.number, attempt: r.attempt, timeZone: r.timeZone ?? "" }))
+      })
+
+    const renewReservations: SessionStoreService["renewReservations"] = (campaignId, sessionKey, until) =>
+      Effect.flatMap(orgOf(campaignId), (org) => repo.renew(org, sessionKey, date(until)))
+
+    const release: SessionStoreService["release"] = (campaignId, sessionKey, contactIds, notBefore) =>
+      contactIds.length === 0 ? Effect.void : Effect.gen(function*() {
+        const org = yield* orgOf(campaignId)
+        yield* repo.release(org, sessionKey, yield* entries(contactIds), notBefore === undefined ? undefined : date(notBefore))
+      })
+
+    const recordDial: SessionStoreService["recordDial"] = (d) =>
+      Effect.gen(function*() {
+        const { org, campaign } = yield* scoped(d.campaignId)
+        const [entryId] = yield* entries([d.contact.contactId])
+        return yield* repo.recordDial(org, {
+          campaignId: campaign, sessionKey: d.sessionKey, sessionCallId: d.callId, entryId: entryId!, attempt: d.contact.attempt,
+          from: d.from, to: d.contact.number, provider: d.provider as Enums.Provider, at: date(d.at)
+        })
+      })
+
+    const attachCarrierCall: SessionStoreService["attachCarrierCall"] = (campaignId, callId, carrier) =>
+      Effect.flatMap(orgOf(campaignId), (org) =>
+        repo.attachCarrierCall(org, callId, { carrierCallId: carrier.carrierCallId, providerCallId: carrier.providerCallId ?? null, at: date(carrier.at) }))
+
+    const recordCommand: SessionStoreService["recordCommand"] = (campaignId, sessionKey, command, at) =>
+      Effect.gen(function*() {
+        const { org, campaign } = yield* scoped(campaignId)
+        yield* repo.appendCommand(org, {
+          campaignId: campaign, sessionKey, sessionCallId: "callId" in command ? command.callId ?? null : null,
+          commandType: command._tag, command, at: date(at)
+        })
+      })
+
+    const recordEvent: SessionStoreService["recordEvent"] = (campaignId, callId, event) =>
+      Effect.flatMap(orgOf(campaignId), (org) =>
+        repo.recordEvent(org, callId, {
+          provider: event.provider, providerCallId: event.providerCallId ?? null, providerEventKey: event.eventKey,
+          eventType: event._tag, payload: event, occurredAt: date(event.at)
+        }))
+
+    const updateCall: SessionStoreService["updateCall"] = (campaignId, callId, p) =>
+      Effect.gen(function*() {
+        const org = yield* orgOf(campaignId)
+        yield* repo.updateCall(org, callId, {
+          ...(p.status === undefined ? {} : { status: toDomainStatus(p.status) }),
+          ...(p.answeredBy === undefined ? {} : { answeredBy: isAnsweredBy(p.answeredBy) ? p.answeredBy : "unknown" }),
+          ...(p.answeredAt === undefined ? {} : { answeredAt: date(p.answeredAt) }),
+          ...(p.endedAt === undefined ? {} : { endedAt: date(p.endedAt) }),
+          ...(p.outcome === undefined ? {} : { outcome: p.outcome }),
+          ...(p.agentId === undefined ? {} : { agentId: yield* uuid(Ids.UserId, "agent id", p.agentId) })
+        })
+      })
+
+    const finishContact: SessionStoreService["finishContact"] = (campaignId, contactId, result, at) =>
+      Effect.gen(function*() {
+        const org = yield* orgOf(campaignId)
+        const [entryId] = yield* entries([contactId])
+        yield* repo.finishEntry(org, entryId!, result._tag === "Retry" ? { ...result, at: date(result.at) } : result, date(at))
+      })
+
+    const setAgent: SessionStoreService["setAgent"] = (campaignId, agentId, state, callId) =>
+      Effect.gen(function*() {
+        const { org, campaign } = yield* scoped(campaignId)
+        const at = yield* Clock.currentTimeMillis
+        const known = yield* repo.setAgent(org, {
+          campaignId: campaign, agentId: yield* uuid(Ids.UserId, "agent id", agentId), state: toDomainAgent(state), sessionCallId: callId,
+          at: date(at)
+        })
+        if (!known) yield* Effect.logWarning(`agent ${agentId} is not assigned to campaign ${campaignId}; its state is not stored`)
+      })
+
+    const backlog: SessionStoreService["backlog"] = (campaignId, now, firstAttempts) =>
+      Effect.gen(function*() {
+        const { org, campaign } = yield* scoped(campaignId)
+        const b = yield* repo.backlog(org, campaign, date(now), firstAttempts)
+        return { remaining: b.remaining, dueNow: b.dueNow, ...(b.nextDueAt === null ? {} : { nextDueAt: b.nextDueAt.getTime() }) }
+      })
+
+    const callOfCarrierCall: SessionStoreService["callOfCarrierCall"] = (carrierCallId) =>
+      repo.callOfCarrierCall(carrierCallId).pipe(Effect.map((owner) => {
+        if (owner === undefined) return undefined
+        orgs.set(owner.campaignId, owner.orgId)
+        return { callId: owner.sessionCallId, campaignId: owner.campaignId }
+      }))
+
+    return tag.of({
+      snapshot, releaseForeignReservations, reserveDue, renewReservations, release, recordDial, attachCarrierCall,
+      recordCommand, recordEvent, updateCall, finishContact, setAgent, backlog, callOfCarrierCall
     })
-  )
+  })
+).pipe(Layer.provide(Repo.DialingSessionRepo.layer))
+
+export class SessionStore extends Context.Service<SessionStore, SessionStoreService>()("@autodialer/workflows/SessionStore") {
+  /** On the domain schema (`DialingSessionRepo`), over any `SqlClient` with the domain migrations applied. */
+  static readonly layer: Layer.Layer<SessionStore, never, SqlClient.SqlClient> = makeDomainLayer(SessionStore)
+  /** The same store, under the name the worker wiring already uses. */
+  static readonly layerPg: Layer.Layer<SessionStore, never, SqlClient.SqlClient> = SessionStore.layer
 }

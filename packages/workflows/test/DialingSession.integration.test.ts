@@ -5,7 +5,6 @@
  * without dialling an attempt twice or resetting the abandon budget, pause
  * lets calls in flight finish, and two sessions never reserve the same contact.
  */
-import { randomUUID } from "node:crypto"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgres, temporal } from "@autodialer/testkit"
@@ -19,7 +18,7 @@ import { SessionEngine, type RestoreInput, type SessionEngineService } from "../
 import { SessionStore } from "../src/SessionStore.ts"
 import { createCampaignWorker } from "../src/Worker.ts"
 import type { campaignWorkflow } from "../src/workflows/CampaignWorkflow.ts"
-import { query, seedCampaign } from "./support/Campaign.ts"
+import { type Seed, type Seeded, query, seedCampaign, seedSpentBudget } from "./support/Campaign.ts"
 import { fastCarrier } from "./support/Carrier.ts"
 import { openNowConfig } from "./support/Config.ts"
 import { type TestDatabase, createTestDatabase } from "./support/Database.ts"
@@ -89,11 +88,11 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     label: string,
     h: Harness,
     campaignConfig: CampaignConfig,
-    body: (handle: import("@temporalio/client").WorkflowHandle<typeof campaignWorkflow>, campaignId: string) => Promise<void>,
-    seed: { contacts: number; agents: number; agentState?: "ready" | "loggedOut" },
-    campaignId = `c${randomUUID().slice(0, 8)}`
+    body: (handle: import("@temporalio/client").WorkflowHandle<typeof campaignWorkflow>, seeded: Seeded) => Promise<void>,
+    seed: Seed | Seeded
   ) => {
-    await Effect.runPromise(seedCampaign({ campaignId, ...seed }).pipe(Effect.provide(db.layer)) as Effect.Effect<void>)
+    const seeded = "campaignId" in seed ? seed : await seedWith(seed)
+    const { campaignId } = seeded
     const taskQueue = uniqueTaskQueue(label)
     const worker = await createCampaignWorker({
       connection: t.nativeConnection, taskQueue, workflowBundle: await sharedBundle(), heartbeatThrottleMs: 300,
@@ -105,7 +104,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
           taskQueue, workflowId: campaignWorkflowId(campaignId), args: [{ campaignId, config: campaignConfig, autoStart: true }]
         })
         try {
-          await body(handle, campaignId)
+          await body(handle, seeded)
           expect(await handle.query(Queries.status)).toMatchObject({ campaignId })
         } finally {
           if ((await handle.describe()).status.name === "RUNNING") await handle.terminate("test over")
@@ -114,23 +113,26 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     } finally {
       await h.runtime.dispose()
     }
-    return campaignId
+    return seeded
   }
 
+  const seedWith = (seed: Seed) => Effect.runPromise(seedCampaign(seed).pipe(Effect.provide(db.layer)) as Effect.Effect<Seeded, unknown>)
+
+  /** The campaign's calls; `old` ones are the seeded spent budget (no queue entry). */
   const callsOf = (campaignId: string) => query<{
-    id: string; campaign_contact_id: string; attempt: number; status: string; outcome: string | null; answered_by: string | null
-    ended: boolean; events: number; session_key: string
+    id: string; campaign_contact_id: string | null; attempt: number; status: string; outcome: string | null; answered_by: string | null
+    ended: boolean; events: number; session_key: string; idempotency_key: string | null; old: boolean
   }>(db.layer, `SELECT c.id, c.campaign_contact_id, c.attempt, c.status, c.outcome, c.answered_by, c.ended_at IS NOT NULL AS ended,
-      c.session_key, (SELECT count(*)::int FROM call_events e WHERE e.call_id = c.id) AS events
+      c.dialing_session AS session_key, c.idempotency_key, c.campaign_contact_id IS NULL AS old,
+      (SELECT count(*)::int FROM call_events e WHERE e.call_id = c.id) AS events
     FROM calls c WHERE c.campaign_id = $1`, [campaignId])
   const queueOf = (campaignId: string) => query<{ id: string; status: string; attempts: number; last_outcome: string | null }>(
     db.layer, `SELECT id, status, attempts, last_outcome FROM campaign_contacts WHERE campaign_id = $1`, [campaignId])
 
   it("two sessions never reserve the same contact, and a session that lost its reservation cannot dial it", async () => {
-    const campaignId = `c${randomUUID().slice(0, 8)}`
     const layer = SessionStore.layerPg.pipe(Layer.provideMerge(db.layer))
     const result = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-      yield* seedCampaign({ campaignId, contacts: 200, agents: 0 })
+      const { campaignId } = yield* seedCampaign({ contacts: 200, agents: 0 })
       const store = yield* SessionStore
       const now = Date.now() + 1_000
       const grab = (key: string) => Effect.gen(function*() {
@@ -167,7 +169,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
 
   it("runs a campaign to the end: every contact final under the attempt rules, every call stored with its events", async () => {
     const h = harness()
-    const campaignId = await runCampaign("e2e", h, config(), async (handle) => {
+    const { campaignId } = await runCampaign("e2e", h, config(), async (handle) => {
       const final = await handle.result()
       expect(final.lifecycle).toBe("completed")
       expect(final.lastSession?.outcome).toBe("exhausted")
@@ -196,11 +198,13 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     expect(abandoned / humans).toBeLessThanOrEqual(0.03)
     const dials = await query<{ n: number }>(db.layer, `SELECT count(*)::int AS n FROM call_commands WHERE campaign_id = $1 AND command_type = 'Dial'`, [campaignId])
     expect(dials[0]!.n).toBe(calls.length)
+    // Every call carries the idempotency key the carrier deduplicated on.
+    expect(new Set(calls.map((c) => c.idempotency_key))).toEqual(new Set(h.dialled.keys()))
   }, 90_000)
 
   it("pauses with calls in flight: they finish, no new dial is placed while paused, and resume completes the campaign", async () => {
     const h = harness(SessionStore.layerPg, ProgressiveEngine.progressiveEngine as unknown as SessionEngineService)
-    await runCampaign("pause", h, config(), async (handle, campaignId) => {
+    await runCampaign("pause", h, config(), async (handle, { campaignId }) => {
       await eventually(() => callsOf(campaignId), (rows) => rows.filter((r) => !r.ended).length >= 3, 20_000, "calls in flight")
       await handle.executeUpdate(Updates.pause, { args: ["team meeting"] })
       const inFlightAtPause = (await callsOf(campaignId)).filter((r) => !r.ended).length
@@ -222,27 +226,23 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
   }, 90_000)
 
   it("a session that fails mid-campaign is retried: the new attempt rebuilds from Postgres, dials no attempt twice and keeps the abandon budget", async () => {
-    const campaignId = `c${randomUUID().slice(0, 8)}`
+    const seeded = await seedWith({ contacts: 30, agents: 10 })
+    const { campaignId } = seeded
     // Spent budget from earlier today: 40 live answers, 1 abandoned.
-    await query(db.layer, `INSERT INTO calls (id, campaign_id, provider, direction, from_number, to_number, status, answered_by, outcome,
-        attempt, queued_at, answered_at, ended_at)
-      SELECT $1 || '-old-' || g, $1, 'simulated', 'outbound', '+14155550100', '+14155550199', 'completed', 'human',
-        CASE WHEN g = 1 THEN 'abandoned' ELSE 'human_answered' END, 1, now() - interval '3 hours', now() - interval '3 hours',
-        now() - interval '3 hours'
-      FROM generate_series(1, 40) g`, [campaignId])
+    await seedSpentBudget(db.layer, seeded)
     let updates = 0
     let injected = false
     const failing = Layer.effect(SessionStore, Effect.gen(function*() {
       const inner = yield* SessionStore
       return SessionStore.of({
         ...inner,
-        updateCall: (callId, patch) => Effect.suspend(() => {
+        updateCall: (campaign, callId, patch) => Effect.suspend(() => {
           updates++
           if (!injected && updates === 30) {
             injected = true
             return Effect.die(new Error("injected: the session lost its worker mid-campaign"))
           }
-          return inner.updateCall(callId, patch)
+          return inner.updateCall(campaign, callId, patch)
         })
       })
     })).pipe(Layer.provide(SessionStore.layerPg))
@@ -250,7 +250,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     await runCampaign("failover", h, config(), async (handle) => {
       const final = await handle.result()
       expect(final.lifecycle).toBe("completed")
-    }, { contacts: 30, agents: 10 }, campaignId)
+    }, seeded)
     expect(injected).toBe(true)
     expect(h.restores.length).toBeGreaterThanOrEqual(2)
     const [first, second] = h.restores
@@ -262,7 +262,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     expect(second!.abandon.abandoned).toBeGreaterThanOrEqual(1)
     // It picked up the calls the failed attempt left in flight.
     expect(second!.calls.length).toBeGreaterThan(0)
-    const calls = (await callsOf(campaignId)).filter((c) => !c.id.includes("-old-"))
+    const calls = (await callsOf(campaignId)).filter((c) => !c.old)
     expect(calls.every((c) => c.ended)).toBe(true)
     expect(new Set(calls.map((c) => c.session_key.split("#")[1])).size).toBeGreaterThanOrEqual(2)
     expect(h.dialled.size).toBe(calls.length)
@@ -272,22 +272,27 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
 
   it("agents who become ready during a session get calls; until then nothing is dialled", async () => {
     const h = harness()
-    await runCampaign("agents", h, config(), async (handle, campaignId) => {
+    await runCampaign("agents", h, config(), async (handle, { campaignId, agentIds }) => {
       await eventually(() => handle.query(Queries.status), (st) => st.phase === "dialing", 10_000, "the session to start")
       await new Promise((r) => setTimeout(r, 1_500))
       expect(await callsOf(campaignId)).toHaveLength(0)
       const now = Date.now()
       await h.runtime.runPromise(Effect.gen(function*() {
         const bus = yield* EventBus
-        for (const agentId of ["agent-1", "agent-3"]) yield* bus.publish(campaignId, { _tag: "AgentStateChanged", agentId, state: "ready", at: now })
+        for (const agentId of [agentIds[1]!, agentIds[3]!]) yield* bus.publish(campaignId, { _tag: "AgentStateChanged", agentId, state: "ready", at: now })
       }))
       expect((await handle.result()).lifecycle).toBe("completed")
       const agents = await query<{ agent_id: string; state: string }>(db.layer,
         `SELECT agent_id, state FROM campaign_agents WHERE campaign_id = $1 ORDER BY agent_id`, [campaignId])
-      expect(agents.filter((a) => a.state === "ready").map((a) => a.agent_id)).toEqual(["agent-1", "agent-3"])
+      const chosen = [agentIds[1]!, agentIds[3]!].sort()
+      expect(agents.filter((a) => a.state === "available").map((a) => a.agent_id)).toEqual(chosen)
       const bridged = await query<{ agent_id: string }>(db.layer,
         `SELECT DISTINCT agent_id FROM calls WHERE campaign_id = $1 AND agent_id IS NOT NULL ORDER BY agent_id`, [campaignId])
-      expect(bridged.map((b) => b.agent_id)).toEqual(["agent-1", "agent-3"])
+      expect(bridged.map((b) => b.agent_id)).toEqual(chosen)
+      // Each change is in the agent state log the analytics roll-ups read.
+      const log = await query<{ n: number }>(db.layer,
+        `SELECT count(*)::int AS n FROM agent_state_log WHERE campaign_id = $1 AND state = 'on_call' AND call_id IS NOT NULL`, [campaignId])
+      expect(log[0]!.n).toBeGreaterThanOrEqual(2)
     }, { contacts: 4, agents: 4, agentState: "loggedOut" })
   }, 90_000)
 })

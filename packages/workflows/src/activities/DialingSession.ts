@@ -190,7 +190,9 @@ export const runSession = (
           const t = calls.get(callId)
           if (t !== undefined) t.carrierCallId = handle.callId
         })),
-        Effect.tap((handle) => store.attachCarrierCall(callId, handle.callId))
+        Effect.tap((handle) => Effect.flatMap(Clock.currentTimeMillis, (at) => store.attachCarrierCall(campaignId, callId, {
+          carrierCallId: handle.callId, at, ...(handle.providerCallId === undefined ? {} : { providerCallId: handle.providerCallId })
+        })))
       )
 
     /** Executes engine commands; each is stored before it runs. */
@@ -199,7 +201,7 @@ export const runSession = (
         const now = yield* Clock.currentTimeMillis
         if (command._tag === "Dial" && winding) {
           const contact = contacts.get(command.contactId)
-          if (contact !== undefined) yield* store.release(sessionId, [contact.contactId])
+          if (contact !== undefined) yield* store.release(campaignId, sessionId, [contact.contactId])
           return
         }
         yield* store.recordCommand(campaignId, sessionId, command, now)
@@ -230,7 +232,7 @@ export const runSession = (
             if (placed._tag === "Failure") {
               const error = placed.failure
               if (error._tag === "SqlError") return yield* Effect.fail(error)
-              yield* store.updateCall(command.callId, { status: "failed", endedAt: now })
+              yield* store.updateCall(campaignId, command.callId, { status: "failed", endedAt: now })
               return yield* apply({ _tag: "CallFailed", at: now, callId: command.callId, reason: error.message }, winding)
             }
             return yield* apply({ _tag: "CallDialled", at: now, callId: command.callId }, winding)
@@ -240,7 +242,7 @@ export const runSession = (
             if (call?.carrierCallId === undefined) return
             call.agentId = command.agentId
             yield* store.setAgent(campaignId, command.agentId, "busy", command.callId)
-            yield* store.updateCall(command.callId, { status: "bridged", agentId: command.agentId })
+            yield* store.updateCall(campaignId, command.callId, { status: "bridged", agentId: command.agentId })
             yield* telephony.bridge(call.carrierCallId, { _tag: "Client", identity: command.agentId }).pipe(
               Effect.catch((e) => Effect.logWarning(`bridge of ${command.callId} failed: ${e.message}`))
             )
@@ -248,7 +250,7 @@ export const runSession = (
           }
           case "PlaySafeHarbourAndRelease": {
             const call = calls.get(command.callId)
-            yield* store.updateCall(command.callId, { status: "answered", outcome: "abandoned" })
+            yield* store.updateCall(campaignId, command.callId, { status: "answered", outcome: "abandoned" })
             if (call?.carrierCallId === undefined) return
             yield* telephony.playAndRelease(call.carrierCallId, { _tag: "Speech", text: options.safeHarbourMessage }).pipe(
               Effect.catch((e) => Effect.logWarning(`safe-harbour message on ${command.callId} failed: ${e.message}`))
@@ -268,23 +270,23 @@ export const runSession = (
               // Never dialled (deferred by the engine): back to the queue until then.
               contacts.delete(command.contactId)
               zones.delete(command.contactId)
-              yield* store.release(sessionId, [command.contactId], command.at)
+              yield* store.release(campaignId, sessionId, [command.contactId], command.at)
               return
             }
-            yield* store.updateCall(command.callId, { outcome: command.outcome })
+            yield* store.updateCall(campaignId, command.callId, { outcome: command.outcome })
             // A retry falls due no earlier than the contact's window opens; the
             // window is checked again when it is reserved, since it may move.
             const zone = zones.get(command.contactId) ?? config.timeZone
             zones.delete(command.contactId)
             const at = nextOpenAt(config.windows, zone, command.at) ?? command.at
-            yield* store.finishContact(command.contactId, { _tag: "Retry", at, outcome: command.outcome }, now)
+            yield* store.finishContact(campaignId, command.contactId, { _tag: "Retry", at, outcome: command.outcome }, now)
             return
           }
           case "MarkContactDone": {
             zones.delete(command.contactId)
             contacts.delete(command.contactId)
-            if (command.callId !== undefined) yield* store.updateCall(command.callId, { outcome: command.outcome })
-            yield* store.finishContact(command.contactId, {
+            if (command.callId !== undefined) yield* store.updateCall(campaignId, command.callId, { outcome: command.outcome })
+            yield* store.finishContact(campaignId, command.contactId, {
               _tag: "Done", status: command.reason === "connected" ? "completed" : command.reason === "blocked" ? "removed" : "exhausted",
               outcome: command.outcome
             }, now)
@@ -306,13 +308,13 @@ export const runSession = (
         const callId = byCarrier.get(e.callId)
         if (callId === undefined || seen.has(e.eventKey)) return
         seen.add(e.eventKey)
-        yield* store.recordEvent(callId, e)
+        yield* store.recordEvent(campaignId, callId, e)
         const call = calls.get(callId)
         const mapped = toEngineEvent(callId, e)
         if (call === undefined || mapped === undefined || mapped.rank <= call.rank) return
         call.rank = mapped.rank
         const patch = callPatchOf(e)
-        if (patch !== undefined) yield* store.updateCall(callId, patch)
+        if (patch !== undefined) yield* store.updateCall(campaignId, callId, patch)
         if (mapped.rank === 5) {
           callsFinished++
           calls.delete(callId)
@@ -347,7 +349,7 @@ export const runSession = (
       const now = yield* Clock.currentTimeMillis
       if (known._tag === "Failure" && known.failure._tag === "CallNotFound") {
         yield* Effect.logWarning(`call ${c.callId} is unknown to the carrier after a restart; settling it as failed`)
-        yield* store.updateCall(c.callId, { status: "failed", endedAt: now })
+        yield* store.updateCall(campaignId, c.callId, { status: "failed", endedAt: now })
         calls.delete(c.callId)
         callsFinished++
         if (t.agentId !== undefined) yield* store.setAgent(campaignId, t.agentId, "ready", null)
@@ -363,7 +365,7 @@ export const runSession = (
       if (placed._tag === "Failure") {
         if (placed.failure._tag === "SqlError") return yield* Effect.fail(placed.failure)
         const now = yield* Clock.currentTimeMillis
-        yield* store.updateCall(c.callId, { status: "failed", endedAt: now })
+        yield* store.updateCall(campaignId, c.callId, { status: "failed", endedAt: now })
         calls.delete(c.callId)
         yield* apply({ _tag: "CallFailed", at: now, callId: c.callId, reason: placed.failure.message }, false)
       }
@@ -382,7 +384,7 @@ export const runSession = (
       const now = yield* Clock.currentTimeMillis
       if (!winding && (control.cancelRequested() || now >= input.windowClosesAt)) {
         winding = true
-        yield* store.release(sessionId, engine.queuedContacts(state))
+        yield* store.release(campaignId, sessionId, engine.queuedContacts(state))
         for (const id of engine.queuedContacts(state)) contacts.delete(id)
       }
       if (!winding) {
@@ -393,7 +395,7 @@ export const runSession = (
             const zone = zoneOf(contact)
             if (!isOpen(config.windows, zone, now)) {
               // Due, but not a lawful hour where the contact is: back to the queue until its window opens.
-              yield* store.release(sessionId, [contact.contactId], nextOpenAt(config.windows, zone, now))
+              yield* store.release(campaignId, sessionId, [contact.contactId], nextOpenAt(config.windows, zone, now))
               continue
             }
             contacts.set(contact.contactId, contact)
@@ -407,7 +409,7 @@ export const runSession = (
       }
       if (now - lastRenew > options.leaseMs / 3) {
         lastRenew = now
-        yield* store.renewReservations(sessionId, now + options.leaseMs)
+        yield* store.renewReservations(campaignId, sessionId, now + options.leaseMs)
       }
       control.heartbeat({ sessionId, dialsPlaced, callsFinished, callsInFlight: engine.callsInFlight(state), winding })
 

@@ -1,9 +1,13 @@
-/** Seeds a campaign's queue and agents in the test database, and reads back what happened. */
-import { Array as Arr, Effect, type Layer } from "effect"
+/**
+ * Seeds a campaign on the domain schema (organization, campaign, contacts,
+ * queue entries, agents as users assigned to the campaign) and reads back what
+ * happened. Seeding runs on the system path, as an admin tool would.
+ */
+import { Effect, type Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import { DialingSessionRepo, Ids, Tenancy } from "@autodialer/domain"
 
 export interface Seed {
-  readonly campaignId: string
   readonly contacts: number
   readonly agents: number
   readonly agentState?: "ready" | "loggedOut"
@@ -11,23 +15,51 @@ export interface Seed {
   readonly zoneOf?: (i: number) => string | null
 }
 
+export interface Seeded {
+  readonly orgId: Ids.OrganizationId
+  readonly campaignId: Ids.CampaignId
+  /** Users assigned to the campaign, in creation order. */
+  readonly agentIds: ReadonlyArray<Ids.UserId>
+}
+
 export const seedCampaign = (seed: Seed) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const rows = Array.from({ length: seed.contacts }, (_, i) => ({
-      id: `${seed.campaignId}-p${i}`,
-      phone: `+1415${String(1_000_000 + i).slice(-7)}`,
-      time_zone: seed.zoneOf?.(i) ?? null
+    const orgId = yield* Ids.generate(Ids.OrganizationId)
+    const campaignId = yield* Ids.generate(Ids.CampaignId)
+    const agentIds: Array<Ids.UserId> = []
+    for (let i = 0; i < seed.agents; i++) agentIds.push(yield* Ids.generate(Ids.UserId))
+    yield* Tenancy.withSystem(Effect.gen(function*() {
+      yield* sql`INSERT INTO organizations (id, name, slug, plan, limits, settings)
+        VALUES (${orgId}, 'Workflows test', ${`wf-${orgId.slice(-12)}`}, 'pro', '{}', ${JSON.stringify({ defaultTimeZone: "America/New_York" })})`
+      yield* sql`INSERT INTO campaigns (id, org_id, name, mode, calling_window, abandon_policy, attempt_rules, pacing, amd)
+        VALUES (${campaignId}, ${orgId}, 'Session test', 'progressive', '{}', '{}', '{}', '{}', '{}')`
+      for (let i = 0; i < seed.contacts; i++) {
+        const contactId = yield* Ids.generate(Ids.ContactId)
+        const entryId = yield* Ids.generate(Ids.CampaignContactId)
+        const zone = seed.zoneOf?.(i) ?? null
+        yield* sql`INSERT INTO contacts (id, org_id, phone, time_zone, time_zone_source)
+          VALUES (${contactId}, ${orgId}, ${`+1415${String(1_000_000 + i).slice(-7)}`}, ${zone}, ${zone === null ? null : "user"})`
+        yield* sql`INSERT INTO campaign_contacts (id, org_id, campaign_id, contact_id) VALUES (${entryId}, ${orgId}, ${campaignId}, ${contactId})`
+      }
+      for (const [i, id] of agentIds.entries()) {
+        yield* sql`INSERT INTO users (id, org_id, email, full_name, role)
+          VALUES (${id}, ${orgId}, ${`agent-${i}-${id.slice(-8)}@example.com`}, ${`Agent ${i}`}, 'agent')`
+      }
     }))
-    if (Arr.isArrayNonEmpty(rows)) {
-      yield* sql`INSERT INTO contacts ${sql.insert(rows)}`
-      yield* sql`INSERT INTO campaign_contacts ${sql.insert(Arr.map(rows, (r, i) => ({
-        id: `${seed.campaignId}-q${i}`, campaign_id: seed.campaignId, contact_id: r.id, priority: 0
-      })))}`
-    }
-    const agents = Array.from({ length: seed.agents }, (_, i) => ({ campaign_id: seed.campaignId, agent_id: `agent-${i}`, state: seed.agentState ?? "ready" }))
-    if (Arr.isArrayNonEmpty(agents)) yield* sql`INSERT INTO campaign_agents ${sql.insert(agents)}`
-  })
+    const repo = yield* DialingSessionRepo.DialingSessionRepo
+    yield* repo.assignAgents(orgId, campaignId, agentIds, seed.agentState === "loggedOut" ? "offline" : "available", new Date())
+    return { orgId, campaignId, agentIds } satisfies Seeded
+  }).pipe(Effect.provide(DialingSessionRepo.DialingSessionRepo.layer))
+
+/** Calls answered three hours ago (one abandoned): abandon budget already spent. Not tied to a queue entry. */
+export const seedSpentBudget = (layer: Layer.Layer<SqlClient.SqlClient, unknown>, seeded: Seeded, calls = 40) =>
+  query(layer, `INSERT INTO calls (id, org_id, campaign_id, provider, direction, from_number, to_number, status, answered_by, outcome,
+      attempt, queued_at, answered_at, ended_at)
+    SELECT gen_random_uuid(), $1, $2, 'simulated', 'outbound', '+14155550100', '+14155550199', 'completed', 'human',
+      CASE WHEN g = 1 THEN 'abandoned' ELSE 'human_answered' END, 1, now() - interval '3 hours', now() - interval '3 hours',
+      now() - interval '3 hours'
+    FROM generate_series(1, $3::int) g`, [seeded.orgId, seeded.campaignId, calls])
 
 export const query = <A extends object>(layer: Layer.Layer<SqlClient.SqlClient, unknown>, text: string, params: ReadonlyArray<unknown> = []) =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {

@@ -9,7 +9,7 @@
  */
 import { NativeConnection } from "@temporalio/worker"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
-import { PgClient } from "@effect/sql-pg"
+import { Database } from "@autodialer/domain"
 import { SqlClient } from "effect/sql"
 import { CallStore, SimulatedCarrier, Telephony } from "@autodialer/telephony"
 import { createActivities, type SessionServices } from "../../src/activities/Activities.ts"
@@ -28,7 +28,8 @@ const env = (name: string): string => {
 }
 
 quietRuntime()
-const db = PgClient.layer({ url: Redacted.make(env("DATABASE_URL")), maxConnections: 6 })
+// The product's client (with its name transforms), as a real worker builds it.
+const db = Database.layerPg(Redacted.make(env("DATABASE_URL")), { maxConnections: 6 })
 const carrier = Layer.effect(Telephony, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const { telephony } = yield* SimulatedCarrier.make({ ...fastCarrier, seed: Number(env("CARRIER_SEED")) })
