@@ -158,14 +158,14 @@ export const pullPage = (
     let created = 0
     let invalid = 0
     for (const contact of page.contacts) {
-      // A record the connector accepted but the domain refuses (cross-field rules) is logged
-      // like a rejected record; the rest of the page is stored.
       // A contact we already dial keeps the status the dialer gave it (attempted, callback...):
       // only the CRM's opt-out overrides it.
       const [existing] = yield* withTenant(orgId)(sql<{ readonly status: NewContact["status"] }>`
         SELECT status FROM contacts WHERE org_id = ${orgId} AND source_crm = ${connection.crmType} AND crm_id = ${contact.crmId}`)
       const fresh = toNewContact(contact, connection)
       const input = existing === undefined || contact.doNotCall ? fresh : { ...fresh, status: existing.status }
+      // A record the connector accepted but the domain refuses (cross-field rules) is logged
+      // like a rejected record; the rest of the page is stored.
       const stored = yield* contacts.upsertFromCrm(orgId, input).pipe(
         Effect.map((r) => r.created),
         Effect.catchTag("InvalidContact", (e) =>
