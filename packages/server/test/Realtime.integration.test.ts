@@ -1,5 +1,10 @@
 import { postgres } from "@autodialer/testkit"
+import { Database } from "@autodialer/domain"
+import * as TestDatabase from "@autodialer/domain/TestDatabase"
+import { Effect, Fiber, Layer, Redacted, Stream } from "effect"
+import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Realtime, userChannel } from "../src/realtime/Realtime.ts"
 import { api, start, type TestServer } from "./support/TestServer.ts"
 
 const pg = postgres()
@@ -92,4 +97,35 @@ describe.skipIf(pg.skip)("realtime channels (SSE)", () => {
     expect((await fetch(`${server.url}/realtime/campaigns/${campaign.body.id}?access_token=${agent.apiKey}`)).status).toBe(403)
     expect((await fetch(`${server.url}/realtime/campaigns/${campaign.body.id}?access_token=${otherKey}`)).status).toBe(404)
   })
+})
+
+describe.skipIf(pg.skip)("realtime over Postgres LISTEN/NOTIFY", () => {
+  it("delivers an event published by one server process to a subscriber of another, per organization", async () => {
+    const program = Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ readonly db: string }>`SELECT current_database() AS db`
+      const url = new URL(pg.value!)
+      url.pathname = `/${rows[0]!.db}`
+      // Two independent clients (two "processes") on the same database.
+      const a = Realtime.layerPg.pipe(Layer.provide(Database.layerPg(Redacted.make(url.href), { maxConnections: 2 })))
+      const b = Realtime.layerPg.pipe(Layer.provide(Database.layerPg(Redacted.make(url.href), { maxConnections: 2 })))
+      const publisher = yield* Layer.build(a)
+      const subscriber = yield* Layer.build(b)
+      const received = yield* Effect.gen(function*() {
+        const rt = yield* Realtime
+        const stream = yield* rt.subscribe("org-1", userChannel("u1"))
+        return yield* Effect.forkScoped(Stream.runCollect(Stream.take(stream, 1)))
+      }).pipe(Effect.provide(subscriber))
+      yield* Effect.sleep("300 millis")
+      yield* Effect.gen(function*() {
+        const rt = yield* Realtime
+        yield* rt.publish({ orgId: "org-2", channel: userChannel("u1"), type: "other.tenant", at: 1, data: {} })
+        yield* rt.publish({ orgId: "org-1", channel: userChannel("u2"), type: "other.user", at: 2, data: {} })
+        yield* rt.publish({ orgId: "org-1", channel: userChannel("u1"), type: "call.offered", at: 3, data: { callId: "c1" } })
+      }).pipe(Effect.provide(publisher))
+      return yield* Fiber.join(received).pipe(Effect.timeout("5 seconds"))
+    }).pipe(Effect.scoped, Effect.provide(TestDatabase.layerPg(pg.value!, "server_notify")))
+    const events = await Effect.runPromise(program)
+    expect(events.map((e) => e.type)).toEqual(["call.offered"])
+  }, 30_000)
 })

@@ -197,6 +197,7 @@ export const run = (options: RunnerOptions = defaultOptions) =>
               return
             }
             call.agentId = agentId
+            yield* publish(call.orgId, userChannel(agentId), "call.offered", { callId: call.callId, campaignId: call.campaignId, contactId: call.contactId })
             observe(call.campaignId, { _tag: "Bridged", at, customerWaitSeconds: 0, agentWaitSeconds: 0 })
             yield* tenant(call.orgId)(sql`UPDATE calls SET agent_id = ${agentId} WHERE id = ${call.callId}`)
             yield* provide(tenant(call.orgId)(recordState({ orgId: call.orgId, agentId, state: "on_call", campaignId: call.campaignId, callId: call.callId })))
