@@ -17,51 +17,96 @@ export interface CsvRow {
   readonly fields: ReadonlyArray<string>
 }
 
-/** Splits CSV text into records; a quoted field may span lines. Empty lines are skipped. */
-export function* records(text: string): Generator<CsvRow> {
-  let line = 1
-  let i = 0
-  const n = text.length
-  if (text.charCodeAt(0) === 0xfeff) i = 1
-  while (i < n) {
-    const start = line
-    const fields: Array<string> = []
-    let field = ""
-    let quoted = false
-    let atFieldStart = true
-    for (; i < n; i++) {
+/**
+ * An incremental RFC 4180 parser: feed it text in chunks of any size (a
+ * quoted field, a quote pair or a CRLF may straddle two chunks) and it hands
+ * back the complete records so far. Empty lines are skipped.
+ */
+export class Parser {
+  private line = 1
+  private start = 1
+  private fields: Array<string> = []
+  private field = ""
+  private quoted = false
+  private atFieldStart = true
+  /** A quote seen inside a quoted field: either the first of a pair or the closing one. */
+  private quotePending = false
+  /** A CR ended the last record; a following LF belongs to it. */
+  private crPending = false
+  private first = true
+
+  push(text: string): Array<CsvRow> {
+    const out: Array<CsvRow> = []
+    let i = 0
+    if (this.first && text.length > 0) {
+      this.first = false
+      if (text.charCodeAt(0) === 0xfeff) i = 1
+    }
+    for (; i < text.length; i++) {
       const c = text[i]!
-      if (quoted) {
+      if (this.crPending) {
+        this.crPending = false
+        if (c === "\n") continue
+      }
+      if (this.quotePending) {
+        this.quotePending = false
         if (c === "\"") {
-          if (text[i + 1] === "\"") {
-            field += "\""
-            i++
-          } else quoted = false
-        } else {
-          if (c === "\n") line++
-          field += c
+          this.field += "\""
+          continue
         }
-      } else if (c === "\"" && atFieldStart) {
-        quoted = true
-        atFieldStart = false
+        this.quoted = false
+      }
+      if (this.quoted) {
+        if (c === "\"") this.quotePending = true
+        else {
+          if (c === "\n") this.line++
+          this.field += c
+        }
+      } else if (c === "\"" && this.atFieldStart) {
+        this.quoted = true
+        this.atFieldStart = false
       } else if (c === ",") {
-        fields.push(field)
-        field = ""
-        atFieldStart = true
+        this.fields.push(this.field)
+        this.field = ""
+        this.atFieldStart = true
       } else if (c === "\n" || c === "\r") {
-        if (c === "\r" && text[i + 1] === "\n") i++
-        i++
-        line++
-        break
+        this.crPending = c === "\r"
+        this.emit(out)
+        this.line++
+        this.start = this.line
       } else {
-        field += c
-        atFieldStart = false
+        this.field += c
+        this.atFieldStart = false
       }
     }
-    fields.push(field)
-    if (fields.length === 1 && fields[0]!.trim() === "") continue
-    yield { line: start, fields }
+    return out
   }
+
+  /** The last record, when the text does not end with a newline. */
+  end(): Array<CsvRow> {
+    const out: Array<CsvRow> = []
+    this.quotePending = false
+    this.quoted = false
+    this.emit(out)
+    return out
+  }
+
+  private emit(out: Array<CsvRow>): void {
+    this.fields.push(this.field)
+    const fields = this.fields
+    this.fields = []
+    this.field = ""
+    this.atFieldStart = true
+    if (fields.length === 1 && fields[0]!.trim() === "") return
+    out.push({ line: this.start, fields })
+  }
+}
+
+/** Splits CSV text into records; a quoted field may span lines. Empty lines are skipped. */
+export function* records(text: string): Generator<CsvRow> {
+  const parser = new Parser()
+  yield* parser.push(text)
+  yield* parser.end()
 }
 
 export const columns = ["phone", "first_name", "last_name", "company", "title", "email", "time_zone", "crm_id", "source_crm", "tags"] as const
@@ -112,8 +157,12 @@ export interface Rejection {
 const crmTypes = new Set(["hubspot", "salesforce", "zoho", "csv"])
 const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
 
-/** Validates a whole file. `defaultRegion` reads national numbers ("(415) 555-0123" in US). */
-export const plan = (text: string, defaultRegion: string, maxErrors = 200): Result.Result<Plan, Rejection> => {
+/**
+ * Validates records one at a time (so a file can be checked while it
+ * streams in); `finish` returns every row error, or the clean rows.
+ * `defaultRegion` reads national numbers ("(415) 555-0123" in US).
+ */
+export const makePlanner = (defaultRegion: string, maxErrors = 200) => {
   const errors: Array<RowError> = []
   const warnings: Array<RowError> = []
   const rows: Array<CleanRow> = []
@@ -122,18 +171,22 @@ export const plan = (text: string, defaultRegion: string, maxErrors = 200): Resu
   let duplicatesInFile = 0
   let rowsRead = 0
   let header: Array<Column | undefined> | undefined
-  for (const record of records(text)) {
+  let fatal = false
+
+  const add = (record: CsvRow): void => {
+    if (fatal) return
     if (header === undefined) {
       header = record.fields.map((h) => aliases[normalizeHeader(h)])
       const unknown = record.fields.filter((_, i) => header![i] === undefined)
       if (!header.includes("phone")) {
         errors.push({ line: record.line, message: `the header has no phone column (got: ${record.fields.join(", ")}); name one column "phone"` })
-        return Result.fail({ rowsRead: 0, errors })
+        fatal = true
+        return
       }
       if (unknown.length > 0) {
         warnings.push({ line: record.line, message: `ignored unknown columns: ${unknown.join(", ")} (known: ${columns.join(", ")})` })
       }
-      continue
+      return
     }
     rowsRead++
     const get = (column: Column): string | null => {
@@ -148,7 +201,7 @@ export const plan = (text: string, defaultRegion: string, maxErrors = 200): Resu
       if (errors.length < maxErrors) {
         errors.push({ line: record.line, message: `has ${record.fields.length} fields but the header has ${header.length}; quote values that contain commas` })
       }
-      continue
+      return
     }
     const rawPhone = get("phone")
     let phone: string | undefined
@@ -171,12 +224,12 @@ export const plan = (text: string, defaultRegion: string, maxErrors = 200): Resu
     const sourceRaw = get("source_crm")?.toLowerCase() ?? null
     if (sourceRaw !== null && !crmTypes.has(sourceRaw)) fail("source_crm", sourceRaw, "expected hubspot, salesforce, zoho or csv")
     const sourceCrm = (sourceRaw ?? (crmId === null ? null : "csv")) as CleanRow["sourceCrm"]
-    if (phone === undefined) continue
+    if (phone === undefined) return
     const crmKey = crmId === null ? undefined : `${sourceCrm}:${crmId}`
     if (seenPhones.has(phone) || (crmKey !== undefined && seenCrm.has(crmKey))) {
       duplicatesInFile++
       warnings.push({ line: record.line, column: seenPhones.has(phone) ? "phone" : "crm_id", message: "duplicate of an earlier row of this file; skipped" })
-      continue
+      return
     }
     seenPhones.add(phone)
     if (crmKey !== undefined) seenCrm.add(crmKey)
@@ -186,7 +239,19 @@ export const plan = (text: string, defaultRegion: string, maxErrors = 200): Resu
       tags: (get("tags") ?? "").split(/[;|]/).map((t) => t.trim()).filter((t) => t !== "")
     })
   }
-  if (header === undefined) return Result.fail({ rowsRead: 0, errors: [{ line: 1, message: "the file is empty; expected a header row with a phone column" }] })
-  if (errors.length > 0) return Result.fail({ rowsRead, errors })
-  return Result.succeed({ rowsRead, rows, duplicatesInFile, warnings })
+
+  const finish = (): Result.Result<Plan, Rejection> => {
+    if (header === undefined) return Result.fail({ rowsRead: 0, errors: [{ line: 1, message: "the file is empty; expected a header row with a phone column" }] })
+    if (errors.length > 0) return Result.fail({ rowsRead, errors })
+    return Result.succeed({ rowsRead, rows, duplicatesInFile, warnings })
+  }
+
+  return { add, finish, rowsRead: () => rowsRead }
+}
+
+/** Validates a whole file given as one string. */
+export const plan = (text: string, defaultRegion: string, maxErrors = 200): Result.Result<Plan, Rejection> => {
+  const planner = makePlanner(defaultRegion, maxErrors)
+  for (const record of records(text)) planner.add(record)
+  return planner.finish()
 }

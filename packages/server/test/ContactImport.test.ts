@@ -25,6 +25,32 @@ describe("ContactImport.records", () => {
   })
 })
 
+describe("ContactImport.Parser", () => {
+  it("gives the same records whatever the chunk boundaries (quotes, quote pairs and CRLF split across chunks)", () => {
+    const cell = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("\"", "\"\"", ",", "\r\n", "\n", "a,\"b\""))
+    fc.assert(fc.property(
+      fc.array(fc.array(cell, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.nat({ max: 40 }), { maxLength: 10 }),
+      fc.boolean(),
+      (table, cuts, crlf) => {
+        const text = table.map((r) => r.map((c) => `"${c.replace(/"/g, "\"\"")}"`).join(",")).join(crlf ? "\r\n" : "\n")
+        const whole = [...ContactImport.records(text)]
+        const parser = new ContactImport.Parser()
+        const pieces: Array<ContactImport.CsvRow> = []
+        let at = 0
+        for (const cut of [...cuts].sort((a, b) => a - b)) {
+          const to = Math.min(text.length, cut)
+          if (to < at) continue
+          pieces.push(...parser.push(text.slice(at, to)))
+          at = to
+        }
+        pieces.push(...parser.push(text.slice(at)), ...parser.end())
+        expect(pieces).toEqual(whole)
+      }
+    ))
+  })
+})
+
 describe("ContactImport.plan", () => {
   it("normalises national numbers in the org's region and maps header aliases", () => {
     const planned = ContactImport.plan("Phone Number,First Name,TZ\n(212) 555-0100,Ann,America/New_York\n", "US")

@@ -71,7 +71,8 @@ export class ContactsApi extends HttpApiGroup.make("contacts")
     HttpApiEndpoint.post("create", "/", { payload: R.NewContact, success: Created(R.Contact), error: Common }),
     HttpApiEndpoint.post("import", "/import", {
       query: { campaignId: Schema.optionalKey(R.Id), dryRun: Schema.optionalKey(Schema.Literals(["true", "false"])) },
-      payload: Schema.String.pipe(HttpApiSchema.asText({ contentType: "text/csv" })),
+      // Streamed: rows are validated as the bytes arrive, never buffered as one string.
+      payload: HttpApiSchema.StreamUint8Array({ contentType: "text/csv", maxBytes: "200 MiB" }),
       success: R.ImportReport,
       error: [...Common, ImportRejected]
     }),

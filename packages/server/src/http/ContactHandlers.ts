@@ -4,7 +4,7 @@
  * organization's default region; a number that cannot be read is a 400 that
  * names the value and the expected form.
  */
-import { Clock, Effect, Layer, Result } from "effect"
+import { Clock, Effect, Layer, Result, Stream } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { SqlClient } from "effect/sql"
 import { Phone, UuidV7 } from "@autodialer/domain"
@@ -127,7 +127,30 @@ export const ContactsHandlers = HttpApiBuilder.group(Api, "contacts", Effect.fn(
         const progress = (stage: string, done: number, total: number) =>
           Effect.flatMap(Clock.currentTimeMillis, (at) =>
             realtime.publish({ orgId: p.orgId, channel: userChannel(p.userId), type: "import.progress", at, data: { stage, done, total } }))
-        const planned = ContactImport.plan(payload, region)
+        // Parse and validate while the upload streams in; report progress every ~1 MB.
+        const parser = new ContactImport.Parser()
+        const planner = ContactImport.makePlanner(region)
+        const decoder = new TextDecoder("utf-8")
+        let bytes = 0
+        let reported = 0
+        yield* Stream.runForEach(payload, (chunk) =>
+          Effect.gen(function*() {
+            bytes += chunk.length
+            for (const record of parser.push(decoder.decode(chunk, { stream: true }))) planner.add(record)
+            if (bytes - reported >= 1_000_000) {
+              reported = bytes
+              yield* progress("reading", planner.rowsRead(), 0)
+            }
+          })).pipe(
+          Effect.mapError((e) =>
+            new InvalidRequest({
+              message: `could not read the CSV upload (${e instanceof Error ? e.message : String(e)}); files up to 200 MiB are accepted`,
+              field: "body"
+            })
+          )
+        )
+        for (const record of [...parser.push(decoder.decode()), ...parser.end()]) planner.add(record)
+        const planned = planner.finish()
         if (Result.isFailure(planned)) {
           const { rowsRead, errors } = planned.failure
           yield* progress("rejected", rowsRead, rowsRead)
