@@ -28,7 +28,8 @@ export const statements: Readonly<Record<string, ReadonlyArray<string>>> = {
     // The blanket grant above includes the migrator's own table: the application roles must not touch it.
     `REVOKE ALL ON ${table} FROM ${Schema.appRole}, ${Schema.systemRole}`
   ],
-  "4_dialing_session": SessionSchema.dialingSession
+  "4_dialing_session": SessionSchema.dialingSession,
+  "5_call_store_lookup": SessionSchema.callStoreLookup
 }
 
 /** Migration records for the Effect SQL `Migrator`. */

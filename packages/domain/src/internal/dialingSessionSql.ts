@@ -73,3 +73,13 @@ export const dialingSession: ReadonlyArray<string> = [
     `CREATE POLICY ${t}_tenant ON ${t} USING (org_id = app_current_org()) WITH CHECK (org_id = app_current_org())`
   ])
 ]
+
+/**
+ * Migration 5: a lookup of calls by idempotency key alone, for a carrier-side
+ * call store (`@autodialer/telephony`'s `CallStorePg`) that claims keys without
+ * knowing the tenant (keys embed a queue-entry UUID, so they are globally
+ * unique in practice; uniqueness stays enforced per organization).
+ */
+export const callStoreLookup: ReadonlyArray<string> = [
+  `CREATE INDEX calls_idempotency_lookup_idx ON calls (idempotency_key) WHERE idempotency_key IS NOT NULL`
+]
