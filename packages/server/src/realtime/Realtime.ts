@@ -46,32 +46,35 @@ export class Realtime extends Context.Service<Realtime, RealtimeService>()("@aut
     })
   )
 
-  /** One NOTIFY channel for all events; payloads are small JSON documents (NOTIFY allows 8000 bytes). */
+  /**
+   * One NOTIFY channel for all events, and one LISTEN per process (a shared
+   * connection), fanned out in memory: subscribers cost no connection each.
+   * Payloads are small JSON documents (NOTIFY allows 8000 bytes).
+   */
   static readonly layerPg: Layer.Layer<Realtime, never, PgClient.PgClient> = Layer.effect(
     Realtime,
     Effect.gen(function*() {
       const pg = yield* PgClient.PgClient
       const decode = Schema.decodeUnknownEffect(Schema.fromJsonString(RealtimeEvent))
+      const hub = yield* PubSub.unbounded<RealtimeEvent>()
+      const notifications = yield* pg.listen(notifyChannel).pipe(Effect.orDie)
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Queue.take(notifications).pipe(
+            Effect.flatMap((n) => decode(n.payload)),
+            Effect.flatMap((e) => PubSub.publish(hub, e)),
+            Effect.catch((error) => Effect.logWarning("realtime: dropped a notification", error))
+          )
+        )
+      )
       return Realtime.of({
         publish: (event) =>
           pg.notify(notifyChannel, JSON.stringify(event)).pipe(
             Effect.catch((error) => Effect.logWarning("realtime: NOTIFY failed; event dropped", error))
           ),
         subscribe: (orgId, channel) =>
-          Effect.gen(function*() {
-            const out = yield* Queue.unbounded<RealtimeEvent>()
-            const notifications = yield* pg.listen(notifyChannel).pipe(Effect.orDie)
-            yield* Effect.forkScoped(
-              Effect.forever(
-                Queue.take(notifications).pipe(
-                  Effect.flatMap((n) => decode(n.payload)),
-                  Effect.flatMap((e) => e.orgId === orgId && e.channel === channel ? Queue.offer(out, e) : Effect.void),
-                  Effect.catch((error) => Effect.logWarning("realtime: dropped a notification", error))
-                )
-              )
-            )
-            return Stream.fromQueue(out)
-          })
+          Effect.map(PubSub.subscribe(hub), (sub) =>
+            Stream.fromSubscription(sub).pipe(Stream.filter((e) => e.orgId === orgId && e.channel === channel)))
       })
     })
   )
