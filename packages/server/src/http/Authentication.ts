@@ -44,7 +44,11 @@ export const resolveToken = (token: string) =>
             SELECT k.org_id, k.user_id, u.role, k.id AS api_key_id, u.is_active
             FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
             WHERE k.key_hash = ${digest} AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ${now})`
-          if (found[0]?.apiKeyId) yield* sql`UPDATE api_keys SET last_used_at = ${now} WHERE id = ${found[0].apiKeyId}`
+          // At most one write a minute per key: a busy integration should not turn every read into a write.
+          if (found[0]?.apiKeyId) {
+            yield* sql`UPDATE api_keys SET last_used_at = ${now}
+              WHERE id = ${found[0].apiKeyId} AND (last_used_at IS NULL OR last_used_at < ${new Date(now.getTime() - 60_000)})`
+          }
           return found
         })
     ).pipe(Effect.orDie)
