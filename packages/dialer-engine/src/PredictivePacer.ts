@@ -19,8 +19,8 @@
  *   answers is the aimed rate (aim x limit) plus the unspent (or overspent)
  *   budget of the window, `aim x limit x live - abandoned` (carried-in counts
  *   included), spread over the live answers expected in the next 20 minutes;
- * - a calibration factor, observed abandons / predicted abandons, corrects the
- *   model's bias;
+ * - a calibration factor, observed abandons / predicted abandons (over the last
+ *   few hundred predicted abandons), corrects the model's bias;
  * - an inner loop moves θ so that the mean predicted abandon probability of the
  *   dials placed tracks the allowed rate.
  *
@@ -49,6 +49,8 @@ export interface Options {
   readonly aim?: number
   /** Quantiles of the time-to-live at which the floor is projected. */
   readonly quantiles?: ReadonlyArray<number>
+  /** Pseudo-abandons that start the calibration ratio (default 1): for studying the controller. */
+  readonly calibrationPrior?: number
 }
 
 export interface State {
@@ -96,8 +98,18 @@ const GUARD_MARGIN = 1.5
 const GUARD_Z = 2.5
 /** Per-dial gain of θ's multiplicative update. */
 const THETA_GAIN = 0.01
-/** Predicted abandons after which calibration evidence is halved. */
-const CALIBRATION_MEMORY = 100
+/**
+ * Predicted abandons after which calibration evidence is halved. Long enough that a model which
+ * over-predicts many times over (AMD off: most answers are machines an agent clears in seconds)
+ * still holds a few dozen observed abandons when the ratio is read.
+ */
+const CALIBRATION_MEMORY = 300
+/**
+ * Pseudo-abandons, observed and predicted, that start the calibration ratio at 1. One, not more:
+ * a prior of k pulls the ratio towards 1 by k / (observed + k), which on a floor where the model
+ * over-predicts tenfold kept the ratio twice too high and left half the abandon budget unused.
+ */
+const CALIBRATION_PRIOR = 1
 
 export const make = (options: Options = {}): Pacer<State> => {
   const amd = options.amd ?? true
@@ -105,6 +117,7 @@ export const make = (options: Options = {}): Pacer<State> => {
   const grace = options.graceSeconds ?? (amd ? 0.5 : 1.5)
   const exactUpTo = options.exactUpTo ?? 80
   const aim = options.aim ?? 0.9
+  const calibrationPrior = options.calibrationPrior ?? CALIBRATION_PRIOR
   const quantiles = options.quantiles ?? [0.25, 0.5, 0.75]
   const K = Math.min(MAX_K, quantiles.length)
   const qs = quantiles.slice(0, K)
@@ -311,7 +324,7 @@ export const make = (options: Options = {}): Pacer<State> => {
     const liveRate = Math.max(s.liveRate, snap.agentsLoggedIn / Math.max(1, s.handle.mean()))
     const horizonLive = Math.max(100, liveRate * BUDGET_HORIZON_SECONDS)
     const allowed = Math.min(2.5 * limit, Math.max(0, aimedNow + budget / horizonLive))
-    const calibration = Math.min(3, Math.max(CALIBRATION_FLOOR, (s.obsSum + 5) / (s.predSum + 5)))
+    const calibration = Math.min(3, Math.max(CALIBRATION_FLOOR, (s.obsSum + calibrationPrior) / (s.predSum + calibrationPrior)))
     const targetPred = allowed / calibration
     // Hard guard: within `GUARD_MARGIN` abandons (plus GUARD_Z standard deviations) of the limit, and at a
     // cold start, the pacer dials progressively. The window's rate then stays under the limit
