@@ -8,6 +8,7 @@
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgres, temporal } from "@autodialer/testkit"
+import { CallEventRepo, CallRepo } from "@autodialer/domain"
 import { CallStore, SimulatedCarrier, Telephony } from "@autodialer/telephony"
 import { createActivities, type SessionServices } from "../src/activities/Activities.ts"
 import type { CampaignConfig } from "../src/CampaignConfig.ts"
@@ -169,7 +170,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
 
   it("runs a campaign to the end: every contact final under the attempt rules, every call stored with its events", async () => {
     const h = harness()
-    const { campaignId } = await runCampaign("e2e", h, config(), async (handle) => {
+    const { campaignId, orgId } = await runCampaign("e2e", h, config(), async (handle) => {
       const final = await handle.result()
       expect(final.lifecycle).toBe("completed")
       expect(final.lastSession?.outcome).toBe("exhausted")
@@ -200,6 +201,18 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     expect(dials[0]!.n).toBe(calls.length)
     // Every call carries the idempotency key the carrier deduplicated on.
     expect(new Set(calls.map((c) => c.idempotency_key))).toEqual(new Set(h.dialled.keys()))
+    // The product reads them like any other call: the domain repositories, as the tenant under row-level
+    // security, decode every row with the Call model and find each call's events.
+    const product = await Effect.runPromise(Effect.gen(function*() {
+      const repo = yield* CallRepo.CallRepo
+      const eventLog = yield* CallEventRepo.CallEventRepo
+      const page = yield* repo.list(orgId, { limit: 500 }, { campaignId })
+      const events = yield* Effect.forEach(page.items, (call) => eventLog.forCall(orgId, call.id))
+      return { calls: page.items.length, withEvents: events.filter((e) => e.length >= 2).length, live: (yield* repo.live(orgId, campaignId)).length }
+    }).pipe(Effect.provide(Layer.mergeAll(CallRepo.CallRepo.layer, CallEventRepo.CallEventRepo.layer).pipe(Layer.provideMerge(db.layer)))) as Effect.Effect<{
+      calls: number; withEvents: number; live: number
+    }, unknown>)
+    expect(product).toEqual({ calls: calls.length, withEvents: calls.length, live: 0 })
   }, 90_000)
 
   it("pauses with calls in flight: they finish, no new dial is placed while paused, and resume completes the campaign", async () => {

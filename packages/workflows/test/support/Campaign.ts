@@ -39,7 +39,7 @@ export const seedCampaign = (seed: Seed) =>
         const entryId = yield* Ids.generate(Ids.CampaignContactId)
         const zone = seed.zoneOf?.(i) ?? null
         yield* sql`INSERT INTO contacts (id, org_id, phone, time_zone, time_zone_source)
-          VALUES (${contactId}, ${orgId}, ${`+1415${String(1_000_000 + i).slice(-7)}`}, ${zone}, ${zone === null ? null : "user"})`
+          VALUES (${contactId}, ${orgId}, ${`+1415555${String(i).padStart(4, "0")}`}, ${zone}, ${zone === null ? null : "user"})`
         yield* sql`INSERT INTO campaign_contacts (id, org_id, campaign_id, contact_id) VALUES (${entryId}, ${orgId}, ${campaignId}, ${contactId})`
       }
       for (const [i, id] of agentIds.entries()) {
