@@ -9,6 +9,8 @@
  * Guarantees a session relies on:
  * - reservations take rows with `FOR UPDATE SKIP LOCKED`: two sessions never
  *   hold the same entry;
+ * - DNC lists (global, organization, campaign) are checked when entries are
+ *   reserved and again when the dial is recorded, just before it is placed;
  * - `recordDial` moves the entry to `dialing` and inserts the call in one
  *   transaction, only while the entry is still reserved by that session and
  *   still on the previous attempt: a zombie session cannot dial an entry
@@ -22,6 +24,7 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import type * as Statement from "effect/sql/Statement"
 import type { SqlError } from "effect/sql/SqlError"
 import type { AgentState, AnsweredBy, CallOutcome, CallStatus, Provider } from "./Enums.ts"
 import * as Ids from "./Ids.ts"
@@ -150,7 +153,7 @@ export class DialingSessionRepo extends Context.Service<DialingSessionRepo, {
     entryIds: ReadonlyArray<CampaignContactId>,
     notBefore?: Date
   ) => Effect.Effect<void, SqlError>
-  /** Records a dial before it is placed; false when the entry is no longer reserved by this session. */
+  /** Records a dial before it is placed; false when the entry is no longer reserved by this session, or its number is now on a DNC list (the entry then leaves the queue). */
   readonly recordDial: (orgId: OrganizationId, dial: Dial) => Effect.Effect<boolean, SqlError>
   readonly attachCarrierCall: (
     orgId: OrganizationId,
@@ -200,6 +203,14 @@ export class DialingSessionRepo extends Context.Service<DialingSessionRepo, {
         withSystem(effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
       const callIdOf = (sessionCallId: string) => sql`(SELECT id FROM calls WHERE session_call_id = ${sessionCallId})`
 
+      /** True when `phone` is on a DNC list that applies to the campaign at `now` (global, organization or campaign scope). */
+      const onDnc = (phone: Statement.Fragment, campaignId: CampaignId, now: Date) => sql`EXISTS (
+        SELECT 1 FROM dnc_entries d
+        WHERE d.phone = ${phone} AND (d.expires_at IS NULL OR d.expires_at > ${now})
+          AND (d.scope = 'global'
+               OR (d.scope = 'organization' AND d.org_id = app_current_org())
+               OR (d.scope = 'campaign' AND d.org_id = app_current_org() AND d.campaign_id = ${campaignId})))`
+
       const campaignOrg: DialingSessionRepo["Service"]["campaignOrg"] = (campaignId) =>
         system(sql<{ readonly orgId: OrganizationId }>`SELECT org_id AS "orgId" FROM campaigns WHERE id = ${campaignId}`).pipe(
           Effect.map((rows) => rows[0]?.orgId)
@@ -237,7 +248,17 @@ export class DialingSessionRepo extends Context.Service<DialingSessionRepo, {
           RETURNING id`).pipe(Effect.map((rows) => rows.length))
 
       const reserve: DialingSessionRepo["Service"]["reserve"] = (orgId, r) =>
-        tenant(orgId)(sql<ReservedEntry & { readonly priority: number; readonly nextAttemptAt: Date }>`
+        tenant(orgId)(Effect.gen(function*() {
+          // Due entries whose number went on a DNC list since enrolment leave the queue for good,
+          // so the campaign can still complete; the others are never reserved.
+          yield* sql`
+            UPDATE campaign_contacts cc SET status = 'removed', last_outcome = 'blocked', reserved_by = NULL, reserved_until = NULL
+            FROM contacts p
+            WHERE cc.campaign_id = ${r.campaignId} AND p.id = cc.contact_id
+              AND (cc.status = 'pending' OR (cc.status = 'reserved' AND cc.reserved_until < ${r.now}))
+              AND cc.next_attempt_at <= ${r.now}
+              AND ${onDnc(sql`p.phone`, r.campaignId, r.now)}`
+          return yield* sql<ReservedEntry & { readonly priority: number; readonly nextAttemptAt: Date }>`
           WITH due AS (
             SELECT cc.id FROM campaign_contacts cc
             WHERE cc.campaign_id = ${r.campaignId}
@@ -253,7 +274,8 @@ export class DialingSessionRepo extends Context.Service<DialingSessionRepo, {
           FROM due, contacts p
           WHERE cc.id = due.id AND p.id = cc.contact_id
           RETURNING cc.id AS "entryId", p.phone AS "number", cc.attempts + 1 AS "attempt", p.time_zone AS "timeZone",
-            cc.priority, cc.next_attempt_at AS "nextAttemptAt"`).pipe(
+            cc.priority, cc.next_attempt_at AS "nextAttemptAt"`
+        })).pipe(
           // UPDATE ... RETURNING has no order; restore the queue order.
           Effect.map((rows) =>
             [...rows]
@@ -276,6 +298,14 @@ export class DialingSessionRepo extends Context.Service<DialingSessionRepo, {
 
       const recordDial: DialingSessionRepo["Service"]["recordDial"] = (orgId, d) =>
         tenant(orgId)(Effect.gen(function*() {
+          // DNC is checked at the moment of dialling, not only at reservation: a number added to
+          // any list (global, organization, campaign) since then is never dialled.
+          const blocked = yield* sql`
+            UPDATE campaign_contacts SET status = 'removed', last_outcome = 'blocked', reserved_by = NULL, reserved_until = NULL
+            WHERE id = ${d.entryId} AND status = 'reserved' AND reserved_by = ${d.sessionKey}
+              AND ${onDnc(sql`${d.to}`, d.campaignId, d.at)}
+            RETURNING id`
+          if (blocked.length > 0) return false
           const taken = yield* sql<{ readonly contactId: string }>`
             UPDATE campaign_contacts SET status = 'dialing', reserved_by = NULL, reserved_until = NULL,
               attempts = ${d.attempt}, last_attempt_at = ${d.at}

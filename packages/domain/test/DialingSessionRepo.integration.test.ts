@@ -98,6 +98,34 @@ for (const backend of backends("dialing_session")) {
             assert.include(entries, first)
           }))
 
+        it.effect("a number on any DNC list is never reserved, and a number listed after reservation is refused at dial time", () =>
+          Effect.gen(function*() {
+            const sql = yield* SqlClient.SqlClient
+            const repo = yield* DialingSessionRepo
+            const { org, campaign, entries } = yield* seed("dnc", 4)
+            // Numbers of their own: a global entry applies to every organization in the database.
+            const phoneOf = (i: number) => `+1415${String(5_557_700 + i)}`
+            yield* Tenancy.withTenant(org)(Effect.forEach(entries, (entry, i) =>
+              sql`UPDATE contacts SET phone = ${phoneOf(i)} WHERE id = (SELECT contact_id FROM campaign_contacts WHERE id = ${entry})`))
+            // Entry 0 on the organization's list, entry 1 on this campaign's list, entry 2 on the global list.
+            yield* Tenancy.withTenant(org)(Effect.gen(function*() {
+              yield* sql`INSERT INTO dnc_entries (id, org_id, scope, phone, reason) VALUES (${F.newId(Ids.DncEntryId)}, ${org}, 'organization', ${phoneOf(0)}, 'requested')`
+              yield* sql`INSERT INTO dnc_entries (id, org_id, scope, campaign_id, phone, reason) VALUES (${F.newId(Ids.DncEntryId)}, ${org}, 'campaign', ${campaign}, ${phoneOf(1)}, 'requested')`
+            }))
+            yield* Tenancy.withSystem(sql`INSERT INTO dnc_entries (id, scope, phone, reason) VALUES (${F.newId(Ids.DncEntryId)}, 'global', ${phoneOf(2)}, 'national_registry')`)
+            const reserved = yield* repo.reserve(org, {
+              campaignId: campaign, sessionKey: "S", limit: 10, now: at(0), leaseUntil: at(60), firstAttempts: true
+            })
+            assert.deepStrictEqual(reserved.map((e) => e.entryId), [entries[3]])
+            const removed = yield* count(org, `SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND status = 'removed' AND last_outcome = 'blocked'`, [campaign])
+            assert.strictEqual(removed, 3)
+            // The last number goes on the organization's list between reservation and dial.
+            yield* Tenancy.withTenant(org)(sql`INSERT INTO dnc_entries (id, org_id, scope, phone, reason) VALUES (${F.newId(Ids.DncEntryId)}, ${org}, 'organization', ${phoneOf(3)}, 'requested')`)
+            assert.isFalse(yield* repo.recordDial(org, { ...dial(campaign, "S", entries[3]!, 1, "S:1"), to: phoneOf(3) }))
+            assert.strictEqual(yield* count(org, `SELECT count(*)::int AS n FROM calls WHERE campaign_id = $1`, [campaign]), 0)
+            assert.strictEqual(yield* count(org, `SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND status = 'removed'`, [campaign]), 4)
+          }))
+
         it.effect("events are stored once; the abandon budget comes from stored calls; a snapshot rebuilds calls in flight", () =>
           Effect.gen(function*() {
             const repo = yield* DialingSessionRepo

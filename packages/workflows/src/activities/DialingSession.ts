@@ -219,8 +219,8 @@ export const runSession = (
             })
             contacts.delete(command.contactId)
             if (!owned) {
-              // Another session took the row (we were presumed dead): never dial it.
-              yield* Effect.logWarning(`contact ${contact.contactId} is no longer reserved by ${sessionId}; not dialling`)
+              // Another session took the row (we were presumed dead), or the number went on a DNC list: never dial it.
+              yield* Effect.logWarning(`contact ${contact.contactId} is no longer reserved by ${sessionId} or is on a DNC list; not dialling`)
               return yield* apply({ _tag: "CallCancelled", at: now, callId: command.callId }, winding)
             }
             calls.set(command.callId, { contactId: contact.contactId, attempt: contact.attempt, rank: 1 })
