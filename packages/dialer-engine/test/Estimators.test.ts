@@ -42,6 +42,42 @@ describe("ResolutionModel", () => {
     // Without the change detection, 400 of 5,000 dials of memory would leave the share near 0.29.
     expect(m.liveShare()).toBeLessThan(0.2)
   })
+
+  it("finds a halving of the live share within a few hundred dials and keeps the timing of live answers", () => {
+    const m = new ResolutionModel({ priorLive: 0.3, priorLiveSeconds: 12, priorOtherSeconds: 20, memory: 2000 })
+    const rng = Random.make(7)
+    const dial = (p: number): void => {
+      if (rng.next() < p) m.observe(6 + 8 * rng.next(), "live")
+      else m.observe(4 + 21 * rng.next(), "other")
+    }
+    for (let i = 0; i < 6000; i++) dial(0.3)
+    const median = m.liveQuantile(0.5)
+    expect(m.changesDetected()).toBe(0)
+    let found = -1
+    for (let i = 0; i < 1000 && found < 0; i++) {
+      dial(0.15)
+      if (m.changesDetected() > 0) found = i
+    }
+    expect(found).toBeGreaterThan(0)
+    expect(found).toBeLessThan(400)
+    // The share is the new one right after the alarm, not a blend with the old evidence.
+    expect(Math.abs(m.liveShare() - 0.15)).toBeLessThan(0.06)
+    expect(Math.abs(m.liveQuantile(0.5) - median)).toBeLessThanOrEqual(1)
+    for (let i = 0; i < 600; i++) dial(0.15)
+    expect(m.liveShare()).toBeCloseTo(0.15, 1)
+  })
+
+  it("raises at most one false alarm in 10,000 dials on a steady floor, even at a low live share", () => {
+    for (const [p, seed] of [[0.05, 11], [0.2, 12], [0.46, 13]] as const) {
+      const m = new ResolutionModel({ priorLive: p, priorLiveSeconds: 12, priorOtherSeconds: 20 })
+      const rng = Random.make(seed)
+      for (let i = 0; i < 30_000; i++) {
+        if (rng.next() < p) m.observe(6 + 8 * rng.next(), "live")
+        else m.observe(4 + 21 * rng.next(), "other")
+      }
+      expect(m.changesDetected(), `live share ${p}`).toBeLessThanOrEqual(3)
+    }
+  })
 })
 
 describe("DurationModel", () => {

@@ -25,7 +25,8 @@ describe("PredictivePacer", () => {
     let newAbandons = 0
     let oldUtil = 0
     let newUtil = 0
-    for (const seed of [1, 2]) {
+    const seeds = [1, 2, 3]
+    for (const seed of seeds) {
       const before = Simulator.simulate({ scenario: s4, seed, pacer: pacer(5) })
       const after = Simulator.simulate({ scenario: s4, seed })
       expect(after.windowAbandonRate).toBeLessThanOrEqual(0.03)
@@ -35,7 +36,27 @@ describe("PredictivePacer", () => {
       oldUtil += utilization(before)
       newUtil += utilization(after)
     }
-    expect(newAbandons / 2).toBeGreaterThan(oldAbandons / 2 + 0.002)
-    expect(newUtil / 2).toBeGreaterThan(oldUtil / 2 + 0.005)
+    expect(newAbandons / seeds.length).toBeGreaterThan(oldAbandons / seeds.length + 0.001)
+    expect(newUtil / seeds.length).toBeGreaterThan(oldUtil / seeds.length + 0.004)
+  })
+
+  it("recovers within ten minutes of a step in the answer rate (s5, 0.30 -> 0.12 at minute 120)", () => {
+    const s5 = scenario("s5")
+    const minutes = 170
+    const util = new Float64Array(minutes)
+    const seeds = [1, 2, 3]
+    for (const seed of seeds) {
+      const r = Simulator.simulate({ scenario: s5, seed, hours: minutes / 60, timeSeriesEverySeconds: 60 })
+      r.timeSeries?.forEach((x, i) => {
+        if (i < minutes) util[i] = util[i]! + x.utilization / seeds.length
+      })
+    }
+    const mean = (from: number, to: number) => util.slice(from, to).reduce((a, b) => a + b, 0) / (to - from)
+    // Sample i covers minute i to i + 1. Steady state after the step: minutes 140-169.
+    const steady = mean(140, 170)
+    expect(steady).toBeGreaterThan(0.8)
+    // Minutes 129-135: within 3 points of the new steady state (the old change handling, which only
+    // shrank old evidence, was still about 4 points under it then).
+    expect(steady - mean(129, 135)).toBeLessThan(0.03)
   })
 })
