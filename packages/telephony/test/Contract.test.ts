@@ -3,9 +3,10 @@
  * each carrier delivers them (signed webhooks for Twilio and Plivo, the script
  * for the simulated carrier), must produce the same normalised events and the
  * same final state: in order, with every event duplicated, out of order, and
- * with a hang-up during ringing. The SIP adapter runs the in-order and
- * hang-up-during-ringing histories against real peers in
- * SipAdapter.integration.test.ts (SIP has no replayable webhooks).
+ * with a hang-up during ringing. The cases live in support/ContractCases.ts;
+ * ContractSip.integration.test.ts runs the same cases against the SIP adapter
+ * through real Kamailio and SIPp (SIP has no replayable webhooks: each history
+ * is a SIPp scenario there).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { afterAll, beforeAll } from "vitest"
@@ -18,15 +19,15 @@ import * as SimulatedCarrier from "../src/SimulatedCarrier.ts"
 import { type CallHandle, Telephony } from "../src/Telephony.ts"
 import * as TwilioAdapter from "../src/TwilioAdapter.ts"
 import { nonce, type PlivoFake, signV3, startPlivoFake } from "./support/PlivoFake.ts"
+import { type ContractCase, contractCaseIds, contractCases, observedTags, type Step } from "./support/ContractCases.ts"
 import { sid, startTwilioFake, type TwilioFake } from "./support/TwilioFake.ts"
 
-type Step = "ringing" | "answered" | "completed" | "canceled"
 
 interface Driver<R> {
   readonly name: string
   readonly layer: () => Layer.Layer<Telephony | R>
   /** Report `step` for the call the way this carrier reports it. */
-  readonly deliver: (handle: CallHandle, step: Step) => Effect.Effect<void, unknown, Telephony | R>
+  readonly deliver: (handle: CallHandle, step: CarrierStep) => Effect.Effect<void, unknown, Telephony | R>
 }
 
 const twilioAccount = sid("AC")
@@ -44,8 +45,10 @@ afterAll(async () => {
   await plivoFake.close()
 })
 
-const twilioStatus: Record<Step, string> = { ringing: "ringing", answered: "in-progress", completed: "completed", canceled: "canceled" }
-const plivoEvent: Record<Step, [string, string]> = { ringing: ["Ring", "ringing"], answered: ["StartApp", "in-progress"], completed: ["Hangup", "completed"], canceled: ["Hangup", "cancel"] }
+type CarrierStep = Exclude<Step, "hangUp">
+
+const twilioStatus: Record<CarrierStep, string> = { ringing: "ringing", answered: "in-progress", completed: "completed", canceled: "canceled" }
+const plivoEvent: Record<CarrierStep, [string, string]> = { ringing: ["Ring", "ringing"], answered: ["StartApp", "in-progress"], completed: ["Hangup", "completed"], canceled: ["Hangup", "cancel"] }
 const plivoCallUuids = new Map<string, string>()
 
 const simulated: Driver<SimulatedCarrier.Script> = {
@@ -102,48 +105,22 @@ const run = <R>(driver: Driver<R>, key: string, script: (handle: CallHandle) => 
     yield* script(handle)
     const events = (yield* Fiber.join(collected)) as ReadonlyArray<CallEvent>
     const state = yield* telephony.state(handle.callId)
-    return { tags: events.map((e) => e._tag).filter((t) => t !== "Initiated"), state }
+    return { tags: observedTags(events), state }
   }).pipe(Effect.provide(driver.layer()))
 
 const contract = <R>(driver: Driver<R>) =>
   describe(`contract: ${driver.name}`, () => {
-    it.effect("in-order history", () =>
-      Effect.gen(function*() {
-        const { tags, state } = yield* run(driver, `${driver.name}-order`, (h) =>
-          Effect.forEach(["ringing", "answered", "completed"] as const, (s) => driver.deliver(h, s), { discard: true }))
-        assert.deepStrictEqual(tags, ["Ringing", "Answered", "Completed"])
-        assert.strictEqual(state.status, "completed")
-      }))
-
-    it.effect("every event delivered twice gives the same events, once", () =>
-      Effect.gen(function*() {
-        const { tags, state } = yield* run(driver, `${driver.name}-dup`, (h) =>
-          Effect.forEach(["ringing", "ringing", "answered", "answered", "completed", "completed"] as const, (s) => driver.deliver(h, s), { discard: true }))
-        assert.deepStrictEqual(tags, ["Ringing", "Answered", "Completed"])
-        assert.strictEqual(state.status, "completed")
-      }))
-
-    it.effect("out-of-order delivery never moves the call backwards", () =>
-      Effect.gen(function*() {
-        const { tags, state } = yield* run(driver, `${driver.name}-ooo`, (h) =>
-          Effect.forEach(["answered", "ringing", "completed", "ringing", "answered"] as const, (s) => driver.deliver(h, s), { discard: true }))
-        assert.deepStrictEqual(tags, ["Answered", "Completed"])
-        assert.strictEqual(state.status, "completed")
-      }))
-
-    it.effect("hang-up during ringing ends as canceled; a late answer is ignored", () =>
-      Effect.gen(function*() {
-        const { tags, state } = yield* run(driver, `${driver.name}-hangup`, (h) =>
-          Effect.gen(function*() {
-            yield* driver.deliver(h, "ringing")
-            yield* Telephony.use((t) => t.hangUp(h.callId))
-            yield* driver.deliver(h, "canceled")
-            yield* driver.deliver(h, "answered")
-          }))
-        assert.deepStrictEqual(tags, ["Ringing", "Canceled"])
-        assert.strictEqual(state.status, "canceled")
-        assert.isUndefined(state.answeredBy)
-      }))
+    for (const id of contractCaseIds) {
+      const c: ContractCase = contractCases[id]
+      it.effect(c.title, () =>
+        Effect.gen(function*() {
+          const { tags, state } = yield* run(driver, `${driver.name}-${id}`, (h) =>
+            Effect.forEach(c.history, (step) => step === "hangUp" ? Telephony.use((t) => t.hangUp(h.callId)) : driver.deliver(h, step), { discard: true }))
+          assert.deepStrictEqual(tags, c.events)
+          assert.strictEqual(state.status, c.status)
+          if (c.neverAnswered === true) assert.isUndefined(state.answeredBy)
+        }))
+    }
   })
 
 contract(simulated)

@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { afterAll, beforeAll } from "vitest"
-import { Effect, Fiber, Redacted, Stream } from "effect"
+import { Effect, Redacted, Stream } from "effect"
 import { kamailio, sipp } from "@autodialer/testkit"
-import { type CallEvent, isTerminal } from "../src/CallEvent.ts"
+import type { CallEvent } from "../src/CallEvent.ts"
 import * as SipAdapter from "../src/SipAdapter.ts"
 import { Telephony } from "../src/Telephony.ts"
-import { type Kamailio, registerPassword, startKamailio, startSipp } from "./support/SipLab.ts"
+import { type Kamailio, type PlaceOptions, placeCall, registerPassword, startKamailio } from "./support/SipLab.ts"
 
 const kamailioBin = kamailio()
 const sippBin = sipp()
@@ -17,49 +17,7 @@ describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSock
   })
   afterAll(() => lab?.stop())
 
-  /**
-   * Place one call against a SIPp scenario. `during` runs once the call is
-   * placed (e.g. hang up after the answer). Returns the events and SIPp's exit
-   * code: 0 means SIPp saw every message its scenario expects (ACK, BYE, CANCEL).
-   */
-  const place = (
-    scenario: string,
-    options: {
-      readonly ringTimeoutSec?: number
-      readonly during?: (callId: string) => Effect.Effect<void, unknown, Telephony>
-      readonly password?: string
-    } = {}
-  ) =>
-    Effect.gen(function*() {
-      const peer = yield* Effect.acquireRelease(
-        Effect.promise(() => startSipp(sippBin.value ?? "sipp", scenario, lab.uasPort)),
-        (p) => Effect.promise(() => p.stop())
-      )
-      const events = yield* Effect.gen(function*() {
-        const telephony = yield* Telephony
-        const fiber = yield* Stream.runCollect(telephony.events.pipe(Stream.takeUntil(isTerminal))).pipe(Effect.forkChild)
-        yield* Effect.yieldNow
-        const handle = yield* telephony.originate({
-          to: "+14155550123",
-          from: "+14155550100",
-          ringTimeoutSec: options.ringTimeoutSec ?? 10,
-          amd: "off",
-          record: false,
-          idempotencyKey: `sip-${scenario}`
-        })
-        if (options.during !== undefined) yield* options.during(handle.callId)
-        const events = yield* Fiber.join(fiber).pipe(Effect.timeout("20 seconds"))
-        const state = yield* telephony.state(handle.callId)
-        return { events: events as ReadonlyArray<CallEvent>, state }
-      }).pipe(Effect.provide(SipAdapter.layer({
-        server: lab.wsUrl,
-        domain: "127.0.0.1",
-        user: "dialer",
-        ...(options.password !== undefined ? { auth: { username: "dialer", password: Redacted.make(options.password) } } : {})
-      })))
-      const exitCode = yield* Effect.promise(() => peer.exited).pipe(Effect.timeout("10 seconds"))
-      return { ...events, exitCode, sippOutput: peer.output() }
-    }).pipe(Effect.scoped)
+  const place = (scenario: string, options: PlaceOptions = {}) => placeCall(lab, sippBin.value ?? "sipp", scenario, options)
 
   const tags = (events: ReadonlyArray<CallEvent>) => events.map((e) => e._tag)
 

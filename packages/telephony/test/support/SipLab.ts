@@ -5,12 +5,17 @@
  * binds 127.0.0.1 on free ports, has bounded start-up waits, and is killed by
  * process id when the test ends.
  */
+import { Deferred, Effect, Redacted, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { createSocket } from "node:dgram"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createConnection, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { type CallEvent, isTerminal } from "../../src/CallEvent.ts"
+import type * as CallState from "../../src/CallState.ts"
+import * as SipAdapter from "../../src/SipAdapter.ts"
+import { Telephony } from "../../src/Telephony.ts"
 
 const fixtures = new URL("../fixtures/", import.meta.url).pathname
 
@@ -174,3 +179,70 @@ export const startSipp = async (binary: string, scenario: string, port: number):
     }
   }
 }
+
+export interface PlaceOptions {
+  readonly ringTimeoutSec?: number
+  /** Runs once the call is placed (e.g. hang up after the answer). */
+  readonly during?: (callId: string) => Effect.Effect<void, unknown, Telephony>
+  readonly password?: string
+}
+
+export interface PlacedCall {
+  /** Every event the adapter published for the call until SIPp exited (nothing may follow the terminal one). */
+  readonly events: ReadonlyArray<CallEvent>
+  /** The call's state once SIPp exited, i.e. after every late or repeated message of the scenario. */
+  readonly state: CallState.CallState
+  /** 0 means SIPp saw every message its scenario expects (ACK, BYE, CANCEL, 200). */
+  readonly exitCode: number | null
+  readonly sippOutput: string
+}
+
+/**
+ * Place one call from the SIP adapter through the lab's Kamailio to a SIPp
+ * scenario. Waits for a terminal event, then for SIPp to finish its scenario
+ * (so messages it sends after the call ended also reach the adapter), then
+ * reads the state.
+ */
+export const placeCall = (lab: Kamailio, sippBinary: string, scenario: string, options: PlaceOptions = {}) =>
+  Effect.gen(function*() {
+    const peer = yield* Effect.acquireRelease(
+      Effect.promise(() => startSipp(sippBinary, scenario, lab.uasPort)),
+      (p) => Effect.promise(() => p.stop())
+    )
+    return yield* Effect.gen(function*() {
+      const telephony = yield* Telephony
+      const seen: Array<CallEvent> = []
+      const ended = yield* Deferred.make<void>()
+      yield* telephony.events.pipe(
+        Stream.runForEach((event) =>
+          Effect.sync(() => seen.push(event)).pipe(Effect.andThen(isTerminal(event) ? Deferred.succeed(ended, undefined) : Effect.void))
+        ),
+        Effect.forkScoped
+      )
+      yield* Effect.yieldNow
+      const handle = yield* telephony.originate({
+        to: "+14155550123",
+        from: "+14155550100",
+        ringTimeoutSec: options.ringTimeoutSec ?? 10,
+        amd: "off",
+        record: false,
+        idempotencyKey: `sip-${scenario}`
+      })
+      if (options.during !== undefined) yield* options.during(handle.callId)
+      yield* Deferred.await(ended).pipe(Effect.timeoutOrElse({
+        duration: "20 seconds",
+        orElse: () => Effect.die(new Error(`no terminal event within 20 s; events so far: ${seen.map((e) => e._tag).join(", ")}\n${peer.output()}`))
+      }))
+      const exitCode = yield* Effect.promise(() => peer.exited).pipe(Effect.timeout("10 seconds"))
+      // Let the adapter's inbox drain whatever SIPp sent last before reading.
+      yield* Effect.sleep("300 millis")
+      const state = yield* telephony.state(handle.callId)
+      const placed: PlacedCall = { events: [...seen], state, exitCode, sippOutput: peer.output() }
+      return placed
+    }).pipe(Effect.provide(SipAdapter.layer({
+      server: lab.wsUrl,
+      domain: "127.0.0.1",
+      user: "dialer",
+      ...(options.password !== undefined ? { auth: { username: "dialer", password: Redacted.make(options.password) } } : {})
+    })))
+  }).pipe(Effect.scoped)
