@@ -1,24 +1,39 @@
 /**
  * Booting the server process: the database (PGlite in `AUTODIALER_DATA_DIR`
  * or Postgres at `DATABASE_URL`), migrations, the realtime bus, the campaign
- * control, and in the embedded default the simulated carrier, the in-process
- * campaign loop and the demo seed, then the HTTP server. `main.ts` and the
+ * control, CRM sync when Temporal is reachable (the credential key, the
+ * `CrmSyncControl` and the integrations worker), and in the embedded default
+ * the simulated carrier, the in-process campaign loop and the demo seed, then
+ * the HTTP server. `main.ts` and the
  * CLI's `serve` call `run`; tests call `start` and get the URL back.
  */
-import { Config, Console, Effect, Layer, Logger, Option, References, type Scope } from "effect"
+import { Config, Console, Effect, Layer, Logger, ManagedRuntime, Option, References, type Scope } from "effect"
 import { HttpServer } from "effect/http"
 import { SqlClient } from "effect/sql"
 import { mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { Connection } from "@temporalio/client"
-import { DefaultLogger, NativeConnection, Runtime } from "@temporalio/worker"
-import { createCampaignWorker } from "@autodialer/workflows/Worker"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Client, Connection } from "@temporalio/client"
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from "@temporalio/worker"
+import { RateLimiter } from "@autodialer/crm-sync"
+import { createAnalyticsEtlActivities } from "@autodialer/workflows/activities/AnalyticsEtlActivities"
+import { createCrmSyncActivities } from "@autodialer/workflows/activities/CrmSyncActivities"
+import type { SettingsFor } from "@autodialer/workflows/CrmSync"
+import { createIntegrationsWorker } from "@autodialer/workflows/IntegrationsWorker"
+import { createCampaignWorker, workflowsPath } from "@autodialer/workflows/Worker"
 import { Database, Migrations, Tenancy } from "@autodialer/domain"
+import { AnalyticsRepo } from "@autodialer/domain/AnalyticsRepo"
+import { ContactRepo } from "@autodialer/domain/ContactRepo"
+import { CrmConnectionRepo } from "@autodialer/domain/CrmConnectionRepo"
+import { CrmSyncLogRepo } from "@autodialer/domain/CrmSyncLogRepo"
+import { DncRepo } from "@autodialer/domain/DncRepo"
+import { Secrets } from "@autodialer/domain/Secrets"
 import type { OrganizationId } from "@autodialer/domain/Ids"
 import { SimulatedCarrier } from "@autodialer/telephony"
 import { EventBus } from "@autodialer/workflows/EventBus"
 import { CampaignControl } from "./CampaignControl.ts"
 import * as Settings from "./CampaignSettings.ts"
+import * as CrmIntegration from "./CrmIntegration.ts"
 import type { CampaignStats as CampaignStatsView } from "./api/Resources.ts"
 import * as CampaignStats from "./CampaignStats.ts"
 import * as CampaignRunner from "./embedded/CampaignRunner.ts"
@@ -101,6 +116,10 @@ export const start = (
     readonly temporal?: "auto" | "off"
     /** Task queue of the campaign workflows (tests on a shared Temporal server use their own). */
     readonly taskQueue?: string
+    /** Task queue of the CRM sync and ETL workflows (default `autodialer-integrations`). */
+    readonly integrationsTaskQueue?: string
+    /** Per-connection CRM settings not stored in the row (tests point HubSpot at a loopback fake). */
+    readonly crmSettings?: SettingsFor
   } = {}
 ) =>
   Effect.gen(function*() {
@@ -117,42 +136,98 @@ export const start = (
         (c) => Effect.promise(() => c.close()).pipe(Effect.ignore)
       )
       : undefined
+    // A bad AUTODIALER_SECRET_KEY stops the boot: stored credentials would not open.
+    const keyring = yield* CrmIntegration.keyring(config, embedded)
+    const integrationsQueue = options.integrationsTaskQueue === undefined ? {} : { taskQueue: options.integrationsTaskQueue }
+    const crm = connection === undefined || Option.isNone(keyring)
+      ? CrmIntegration.CrmIntegration.layerUnavailable(connection === undefined
+        ? `${CrmIntegration.temporalHint}${runtime._tag === "in-process" ? ` (now: ${runtime.reason})` : ""}`
+        : CrmIntegration.secretKeyHint)
+      : CrmIntegration.CrmIntegration.layer({
+        client: new Client({ connection, namespace: config.temporalNamespace }), keyring: keyring.value, ...integrationsQueue
+      })
     const base = Layer.mergeAll(
       postgres && !embedded ? Realtime.layerPg : Realtime.layerMemory,
       postgres && !embedded ? EventBus.layerPg : EventBus.layerMemory,
       connection === undefined ? CampaignControl.layerInProcess : CampaignControl.layerTemporal({
         connection, namespace: config.temporalNamespace, ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue })
       }),
-      Layer.succeed(ServerConfigService, config)
+      Layer.succeed(ServerConfigService, config),
+      crm
     ).pipe(Layer.provideMerge(databaseLayer(config)))
     const context = yield* Layer.build(base)
     return yield* Effect.gen(function*() {
       yield* Migrations.migrate
       const control = yield* CampaignControl
+      // One workflow bundle for both workers: bundling is the slow part of a worker's start.
+      let bundle: Promise<WorkflowBundleWithSourceMap> | undefined
+      const workflowBundle = () =>
+        Effect.promise(() => (bundle ??= bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger("WARN") })))
+      const workers = runtime._tag === "temporal" && (embedded || Option.isSome(keyring))
+      if (workers) {
+        // The workers' own logs (bundling, state changes) would drown the progress lines.
+        // Installed before the first native connection, which creates the runtime.
+        yield* Effect.sync(() => {
+          try {
+            Runtime.install({ logger: new DefaultLogger("WARN") })
+          } catch {
+            // Already installed in this process.
+          }
+        })
+      }
+      const native = workers && runtime._tag === "temporal"
+        ? yield* Effect.acquireRelease(
+          Effect.promise(() => NativeConnection.connect({ address: runtime.address })),
+          (c) => Effect.promise(() => c.close()).pipe(Effect.ignore)
+        )
+        : undefined
+      if (native !== undefined && Option.isSome(keyring)) {
+        // CRM sync and analytics ETL activities run on their own Effect runtime over the same database and key.
+        const integrations = yield* Effect.acquireRelease(
+          Effect.sync(() =>
+            ManagedRuntime.make(
+              Layer.mergeAll(
+                ContactRepo.layer, DncRepo.layer, AnalyticsRepo.layer, CrmConnectionRepo.layer, CrmSyncLogRepo.layer,
+                NodeHttpClient.layerUndici, RateLimiter.layer
+              ).pipe(Layer.provideMerge(Secrets.layer(keyring.value)), Layer.provideMerge(Layer.succeedContext(context)))
+            )
+          ),
+          (rt) => Effect.promise(() => rt.dispose())
+        )
+        const integrationsBundle = yield* workflowBundle()
+        const worker = yield* Effect.promise(() =>
+          createIntegrationsWorker({
+            connection: native,
+            namespace: config.temporalNamespace,
+            ...integrationsQueue,
+            workflowBundle: integrationsBundle,
+            activities: {
+              ...createCrmSyncActivities({ runtime: integrations, ...(options.crmSettings === undefined ? {} : { settings: options.crmSettings }) }),
+              ...createAnalyticsEtlActivities({ runtime: integrations })
+            }
+          }))
+        yield* Effect.acquireRelease(
+          Effect.sync(() => worker.run()),
+          (running) => Effect.promise(async () => {
+            worker.shutdown()
+            await running.catch(() => undefined)
+          })
+        )
+      }
       let demo: Demo.DemoInfo | undefined
       if (embedded) {
         const seeded = yield* Demo.ensure
         demo = seeded
         const sessions = SessionActivity.makeOpenSessions()
-        if (runtime._tag === "temporal") {
+        if (native !== undefined) {
           // The workflow owns the lifecycle; the loop dials a campaign only while its session activity runs.
           const run = Effect.runPromiseWith(context)
-          // The worker's own logs (bundling, state changes) would drown the progress lines.
-          yield* Effect.sync(() => {
-            try {
-              Runtime.install({ logger: new DefaultLogger("WARN") })
-            } catch {
-              // Already installed in this process.
-            }
-          })
-          const native = yield* Effect.acquireRelease(
-            Effect.promise(() => NativeConnection.connect({ address: runtime.address })),
-            (c) => Effect.promise(() => c.close()).pipe(Effect.ignore)
-          )
+          const campaignBundle = yield* workflowBundle()
           const worker = yield* Effect.promise(() =>
             createCampaignWorker({
               connection: native,
               namespace: config.temporalNamespace,
+              workflowBundle: campaignBundle,
               ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue }),
               activities: SessionActivity.createActivities(sessions, (id) => run(sessionProgress(id)))
             }))

@@ -6,7 +6,8 @@
  * `packages/server/web/dist` at `/` when they have been built.
  *
  * Requires: SqlClient, CampaignControl, Realtime, ServerConfigService
- * (and, optionally, the workflows' EventBus for webhook events).
+ * (and, optionally, the workflows' EventBus for webhook events and the
+ * CrmIntegration; without it the CRM endpoints answer 503).
  */
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
@@ -22,6 +23,7 @@ import * as AgentHandlers from "./http/AgentHandlers.ts"
 import * as CampaignHandlers from "./http/CampaignHandlers.ts"
 import * as CatalogHandlers from "./http/CatalogHandlers.ts"
 import * as ContactHandlers from "./http/ContactHandlers.ts"
+import * as CrmHandlers from "./http/CrmHandlers.ts"
 import * as IdentityHandlers from "./http/IdentityHandlers.ts"
 import * as Metrics from "./Metrics.ts"
 import * as Channels from "./realtime/Channels.ts"
@@ -33,7 +35,8 @@ const handlers = Layer.mergeAll(
   ContactHandlers.layer,
   CatalogHandlers.layer,
   CampaignHandlers.layer,
-  AgentHandlers.layer
+  AgentHandlers.layer,
+  CrmHandlers.layer
 ).pipe(Layer.provide(Authentication.layer))
 
 const apiRoutes = HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers))

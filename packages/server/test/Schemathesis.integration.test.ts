@@ -8,16 +8,29 @@
  * SCHEMATHESIS_BIN, so in CI a missing binary is a failure (the testkit rule),
  * never a skip. On a developer machine the test is skipped with the command
  * that installs it.
+ *
+ * The CRM endpoints are fuzzed against a real `CrmSyncControl` on the
+ * Temporal dev server (their schedules target a task queue no worker polls,
+ * and are deleted afterwards); without Temporal they can only answer 503, so
+ * they are left out of the run.
  */
-import { isCI, postgres } from "@autodialer/testkit"
+import { makeKey } from "@autodialer/domain/Secrets"
+import { isCI, postgres, temporal } from "@autodialer/testkit"
+import { crmSyncScheduleId, crmSyncWorkflowId } from "@autodialer/workflows/Schedules"
+import { Client, Connection } from "@temporalio/client"
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
 import { execFile } from "node:child_process"
+import { randomBytes, randomUUID } from "node:crypto"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { CrmIntegration } from "../src/CrmIntegration.ts"
 import { start, type TestServer } from "./support/TestServer.ts"
 
 const pg = postgres()
+const tp = temporal()
 const installHint = "`python3 -m venv .tools/schemathesis && .tools/schemathesis/bin/pip install schemathesis==4.32.5` (bash .ci/run does this)"
 const findSchemathesis = (): string | undefined => {
   const configured = process.env["SCHEMATHESIS_BIN"]
@@ -40,11 +53,27 @@ describe.skipIf(pg.skip || st === undefined)("schemathesis against /openapi.json
   // schemathesis writes its cassettes/reports under the working directory: keep them out of the checkout.
   const workDir = mkdtempSync(join(tmpdir(), "autodialer-schemathesis-"))
 
+  let client: Client | undefined
+
   beforeAll(async () => {
-    server = await start({ databaseUrl: pg.value!, label: "server_fuzz" })
+    client = tp.skip ? undefined : new Client({ connection: await Connection.connect({ address: tp.value! }) })
+    const keyring = { current: await Effect.runPromise(makeKey("fuzz", randomBytes(32).toString("base64"))), previous: [] }
+    server = await start({
+      databaseUrl: pg.value!, label: "server_fuzz",
+      ...(client === undefined ? {} : { crm: CrmIntegration.layer({ client, keyring, taskQueue: `test-fuzz-crm-${randomUUID().slice(0, 8)}` }) })
+    })
     key = (await server.provision("fuzz")).apiKey
   }, 60_000)
   afterAll(async () => {
+    if (client !== undefined && server !== undefined) {
+      // The fuzzed connections' schedules and triggered runs must not outlive the test on the shared server.
+      const ids = await server.run(Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ readonly id: string }>`SELECT id FROM crm_connections`))
+      for (const { id } of ids) {
+        await client.schedule.getHandle(crmSyncScheduleId(id)).delete().catch(() => undefined)
+        await client.workflow.getHandle(crmSyncWorkflowId(id)).terminate("fuzz test done").catch(() => undefined)
+      }
+      await client.connection.close()
+    }
     await server?.close()
     rmSync(workDir, { recursive: true, force: true })
   })
@@ -59,7 +88,8 @@ describe.skipIf(pg.skip || st === undefined)("schemathesis against /openapi.json
         "-n", "5", "--phases", "fuzzing", "-w", "1", "--seed", "20261125",
         "--request-timeout", "10",
         // Revoking the key under test would turn the rest of the run into 401s.
-        "--exclude-path", "/api-keys/{id}"
+        "--exclude-path", "/api-keys/{id}",
+        ...(client === undefined ? ["--exclude-path-regex", "^/crm/"] : [])
       ], { cwd: workDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) =>
         done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, text: `${stdout}\n${stderr}` }))
     })

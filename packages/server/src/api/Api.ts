@@ -175,6 +175,21 @@ export class VoiceServersApi extends HttpApiGroup.make("voiceServers")
     description: "AI voice servers: register, verify by health check, order by priority; they post transcripts and ask for transfers"
   })) {}
 
+export class CrmApi extends HttpApiGroup.make("crm")
+  .add(
+    HttpApiEndpoint.get("list", "/connections", { success: Schema.Array(R.CrmConnection), error: [...Common, Unavailable] }),
+    HttpApiEndpoint.post("connect", "/connections", { payload: R.ConnectCrm, success: Created(R.CrmConnection), error: [...Common, Unavailable] }),
+    HttpApiEndpoint.post("sync", "/connections/:id/sync", { params: id, success: R.CrmConnection, error: [...Common, Unavailable] }),
+    HttpApiEndpoint.get("logs", "/connections/:id/logs", { params: id, query: R.CrmLogQuery, success: R.page(R.CrmSyncLog), error: [...Common, Unavailable] }),
+    HttpApiEndpoint.delete("disconnect", "/connections/:id", { params: id, success: NoContent, error: [...Common, Unavailable] })
+  )
+  .middleware(Authentication).prefix("/crm")
+  .annotateMerge(OpenApi.annotations({
+    title: "CRM",
+    description: "Connect HubSpot, Salesforce, Zoho or a CSV/webhook CRM (credentials stored encrypted, never returned), " +
+      "run a sync now and read the sync log. Syncs run as Temporal workflows: without Temporal these endpoints answer 503."
+  })) {}
+
 export class Api extends HttpApi.make("autodialer")
   .add(SystemApi)
   .add(AuthApi)
@@ -190,6 +205,7 @@ export class Api extends HttpApi.make("autodialer")
   .add(AgentsApi)
   .add(CallsApi)
   .add(VoiceServersApi)
+  .add(CrmApi)
   .annotateMerge(OpenApi.annotations({
     title: "Autodialer API",
     version: "0.1.0",

@@ -308,3 +308,54 @@ export const TransferRequest = Schema.Struct({
 export const TransferResult = Schema.Struct({ callId: Id, transferredTo: Schema.String, agentId: Schema.NullOr(Id) })
 
 export const Health = Schema.Struct({ status: Schema.Literals(["ok", "degraded"]), checks: Schema.Record(Schema.String, Schema.String) })
+
+// --- CRM connections and sync logs ----------------------------------------
+
+export const CrmType = Schema.Literals(["hubspot", "salesforce", "zoho", "csv"])
+export const CrmSyncStatus = Schema.Literals(["success", "failed", "skipped", "retrying"])
+
+/** A CRM connection as users see it: never its credentials. */
+export const CrmConnection = Schema.Struct({
+  id: Id,
+  crmType: CrmType,
+  name: Schema.String,
+  externalAccountId: Schema.NullOr(Schema.String),
+  instanceUrl: Schema.NullOr(Schema.String),
+  status: Schema.Literals(["active", "paused", "error", "revoked"]),
+  lastSyncedAt: Schema.NullOr(Instant),
+  lastError: Schema.NullOr(Schema.String),
+  /** The Temporal schedule that runs the incremental sync. */
+  scheduleId: Schema.String
+})
+
+/**
+ * Connect a CRM. `credentials` values are checked against the connector's own
+ * schema by the service (errors name the key, never the value) and stored
+ * encrypted; they are never returned.
+ */
+export const ConnectCrm = Schema.Struct({
+  crmType: CrmType,
+  name: NonBlank,
+  externalAccountId: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  /** Salesforce instance URL, or the Zoho data centre ("eu", "com"...). */
+  instanceUrl: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  /** hubspot/salesforce/zoho: accessToken (and refreshToken, clientId, clientSecret); csv: signingSecret. */
+  credentials: Schema.Record(Schema.String, Schema.Unknown),
+  /** Sync cadence such as "15 minutes" (the default) or "1h". */
+  every: Schema.optionalKey(Schema.String)
+})
+
+export const CrmSyncLog = Schema.Struct({
+  id: Id,
+  connectionId: Schema.NullOr(Id),
+  objectType: Schema.String,
+  objectId: Schema.NullOr(Schema.String),
+  localId: Schema.NullOr(Schema.String),
+  action: Schema.String,
+  status: CrmSyncStatus,
+  message: Schema.NullOr(Schema.String),
+  details: Schema.Record(Schema.String, Schema.Unknown),
+  createdAt: Instant
+})
+
+export const CrmLogQuery = { ...PageQuery, status: Schema.optionalKey(CrmSyncStatus) }

@@ -7,12 +7,15 @@
  *   autodialer org create --name --slug --admin-email [--admin-password]
  *   autodialer import contacts.csv [--campaign ID] [--dry-run]    (progress bar)
  *   autodialer campaign list|start|pause|resume|stop|stats [ID]
+ *   autodialer crm connect --type hubspot --name N --credentials-file creds.json [--every "15 minutes"]
+ *   autodialer crm list|sync ID|logs ID [--status S] [--limit N] [--cursor C]|disconnect ID
  *   autodialer status                     readiness and the campaigns' live numbers
  *
  * Commands that talk to a running server read `--url` (AUTODIALER_URL,
  * default http://127.0.0.1:3000) and `--token` (AUTODIALER_TOKEN).
  */
-import { Config, Console, Effect, Layer, Option } from "effect"
+import { Config, Console, Effect, Layer, Option, Schema } from "effect"
+import { readFileSync } from "node:fs"
 import { Argument, Command, Flag } from "effect/cli"
 import { Migrations } from "@autodialer/domain"
 import * as App from "../App.ts"
@@ -112,6 +115,93 @@ const campaign = Command.make("campaign").pipe(
   Command.withDescription("Campaign lifecycle and stats")
 )
 
+interface CrmConnectionView {
+  readonly id: string; readonly crmType: string; readonly name: string; readonly status: string
+  readonly lastSyncedAt: string | null; readonly lastError: string | null
+}
+const connectionLine = (c: CrmConnectionView) =>
+  `${c.id}  ${c.crmType.padEnd(10)} ${c.status.padEnd(7)} last sync ${c.lastSyncedAt ?? "never"}  ${c.name}${c.lastError ? `  (${c.lastError})` : ""}`
+
+/** The credentials file: one JSON object of strings. Its values are never printed. */
+const CredentialsFile = Schema.fromJsonString(Schema.Record(Schema.String, Schema.String))
+const readCredentials = (path: string) =>
+  Effect.try({
+    try: () => readFileSync(path, "utf8"),
+    catch: (e) => new Client.ClientError({ message: `--credentials-file ${path}: cannot read it (${e instanceof Error ? e.message : String(e)})` })
+  }).pipe(Effect.flatMap((text) =>
+    Schema.decodeUnknownEffect(CredentialsFile)(text).pipe(Effect.mapError(() =>
+      new Client.ClientError({
+        message: `--credentials-file ${path}: expected a JSON object of strings such as {"accessToken": "..."} (hubspot, salesforce, zoho) or {"signingSecret": "..."} (csv)`
+      })
+    ))))
+
+const crmConnect = Command.make("connect", {
+  type: Flag.Literals("type", ["hubspot", "salesforce", "zoho", "csv"]).pipe(Flag.withDescription("The CRM")),
+  name: Flag.String("name").pipe(Flag.withDescription("A name for this connection")),
+  credentialsFile: Flag.String("credentials-file").pipe(Flag.withDescription("JSON file with the credentials (kept out of the shell history and process list)")),
+  instanceUrl: Flag.String("instance-url").pipe(Flag.withDescription("Salesforce instance URL, or the Zoho data centre (eu, com...)"), Flag.optional),
+  account: Flag.String("account").pipe(Flag.withDescription("The CRM's account or portal id"), Flag.optional),
+  every: Flag.String("every").pipe(Flag.withDescription("Sync cadence, e.g. \"15 minutes\" (default) or 1h"), Flag.optional),
+  url,
+  token
+}, ({ type, name, credentialsFile, instanceUrl, account, every, url, token }) =>
+  Effect.gen(function*() {
+    const credentials = yield* readCredentials(credentialsFile)
+    const c = (yield* Client.request(target(url, token), "POST", "/crm/connections", {
+      crmType: type, name, credentials,
+      ...(Option.isSome(instanceUrl) ? { instanceUrl: instanceUrl.value } : {}),
+      ...(Option.isSome(account) ? { externalAccountId: account.value } : {}),
+      ...(Option.isSome(every) ? { every: every.value } : {})
+    })) as CrmConnectionView
+    yield* Console.log(`connected ${c.crmType} "${c.name}" (${c.id}); credentials stored encrypted`)
+  })).pipe(Command.withDescription("Connect a CRM (manager or admin)"))
+
+const crmList = Command.make("list", { url, token }, ({ url, token }) =>
+  Effect.gen(function*() {
+    const all = (yield* Client.request(target(url, token), "GET", "/crm/connections")) as ReadonlyArray<CrmConnectionView>
+    if (all.length === 0) yield* Console.log("no CRM connections")
+    for (const c of all) yield* Console.log(connectionLine(c))
+  })).pipe(Command.withDescription("List the organization's CRM connections"))
+
+const crmSync = Command.make("sync", { id: Argument.String("id"), url, token }, ({ id, url, token }) =>
+  Effect.gen(function*() {
+    const c = (yield* Client.request(target(url, token), "POST", `/crm/connections/${encodeURIComponent(id)}/sync`)) as CrmConnectionView
+    yield* Console.log(`sync of "${c.name}" started; follow it with: autodialer crm logs ${c.id}`)
+  })).pipe(Command.withDescription("Run a CRM sync now"))
+
+const crmLogs = Command.make("logs", {
+  id: Argument.String("id"),
+  status: Flag.Literals("status", ["success", "failed", "skipped", "retrying"]).pipe(Flag.optional),
+  limit: Flag.Int("limit").pipe(Flag.withDefault(50)),
+  cursor: Flag.String("cursor").pipe(Flag.withDescription("nextCursor of the previous page"), Flag.optional),
+  url,
+  token
+}, ({ id, status, limit, cursor, url, token }) =>
+  Effect.gen(function*() {
+    const query = new URLSearchParams({ limit: String(limit) })
+    if (Option.isSome(status)) query.set("status", status.value)
+    if (Option.isSome(cursor)) query.set("cursor", cursor.value)
+    const page = (yield* Client.request(target(url, token), "GET", `/crm/connections/${encodeURIComponent(id)}/logs?${query}`)) as {
+      items: ReadonlyArray<{ createdAt: string; objectType: string; objectId: string | null; action: string; status: string; message: string | null }>
+      nextCursor: string | null
+    }
+    for (const l of page.items) {
+      yield* Console.log(`${l.createdAt}  ${l.status.padEnd(8)} ${l.action.padEnd(6)} ${l.objectType}${l.objectId === null ? "" : ` ${l.objectId}`}  ${l.message ?? ""}`)
+    }
+    if (page.nextCursor !== null) yield* Console.log(`more: autodialer crm logs ${id} --cursor ${page.nextCursor}`)
+  })).pipe(Command.withDescription("The sync log of a connection, newest first"))
+
+const crmDisconnect = Command.make("disconnect", { id: Argument.String("id"), url, token }, ({ id, url, token }) =>
+  Effect.gen(function*() {
+    yield* Client.request(target(url, token), "DELETE", `/crm/connections/${encodeURIComponent(id)}`)
+    yield* Console.log(`disconnected ${id}; its sync schedule is deleted and its log kept`)
+  })).pipe(Command.withDescription("Disconnect a CRM (manager or admin)"))
+
+const crm = Command.make("crm").pipe(
+  Command.withSubcommands([crmConnect, crmList, crmSync, crmLogs, crmDisconnect]),
+  Command.withDescription("CRM connections, syncs and sync logs")
+)
+
 const status = Command.make("status", { url, token }, ({ url, token }) =>
   Effect.gen(function*() {
     const t = target(url, token)
@@ -126,7 +216,7 @@ const status = Command.make("status", { url, token }, ({ url, token }) =>
   })).pipe(Command.withDescription("Server readiness and live numbers of running campaigns"))
 
 export const root = Command.make("autodialer").pipe(
-  Command.withSubcommands([start, serve, migrate, org, importCmd, campaign, status]),
+  Command.withSubcommands([start, serve, migrate, org, importCmd, campaign, crm, status]),
   Command.withDescription("Autodialer: outbound calling platform")
 )
 

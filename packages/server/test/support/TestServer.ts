@@ -2,13 +2,14 @@
  * Boots the real server for integration tests: a fresh, migrated database
  * (unique per test file, dropped afterwards) on the Postgres at DATABASE_URL,
  * the HTTP server on a free loopback port, the in-memory realtime bus, and a
- * campaign control of the caller's choice.
+ * campaign control (and optionally CRM sync) of the caller's choice.
  */
 import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { SqlClient } from "effect/sql"
 import * as TestDatabase from "@autodialer/domain/TestDatabase"
 import { CampaignControl } from "../../src/CampaignControl.ts"
+import type { CrmIntegration } from "../../src/CrmIntegration.ts"
 import * as Provisioning from "../../src/Provisioning.ts"
 import { Realtime } from "../../src/realtime/Realtime.ts"
 import * as Server from "../../src/Server.ts"
@@ -32,6 +33,8 @@ export const start = async (options: {
   readonly label: string
   readonly control?: Layer.Layer<CampaignControl>
   readonly database?: Layer.Layer<SqlClient.SqlClient, unknown>
+  /** CRM sync (without it the CRM endpoints answer 503). */
+  readonly crm?: Layer.Layer<CrmIntegration, never, SqlClient.SqlClient>
 }): Promise<TestServer> => {
   const database = options.database ?? TestDatabase.layerPg(options.databaseUrl, options.label)
   let url = ""
@@ -46,6 +49,7 @@ export const start = async (options: {
   const deps = Layer.mergeAll(
     Realtime.layerMemory,
     options.control ?? CampaignControl.layerInProcess,
+    options.crm ?? Layer.empty,
     Layer.succeed(ServerConfigService, new Proxy(cfg, { get: (t, k) => k === "publicUrl" ? url : t[k as keyof ServerConfig] }))
   ).pipe(Layer.provideMerge(database))
   const runtime = ManagedRuntime.make(Server.layer({ port: 0, host: "127.0.0.1" }).pipe(Layer.provideMerge(deps)))
