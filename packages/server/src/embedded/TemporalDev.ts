@@ -38,7 +38,8 @@ export const start = (binary: string, dataDir: string) =>
         spawn(binary, [
           "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", String(port), "--namespace", "default",
           "--db-filename", resolve(dataDir, "temporal.db"), "--log-level", "error"
-        ], { stdio: ["ignore", "ignore", "pipe"] })),
+        // Its own process group: Ctrl-C reaches only us, so the workers drain before the scope stops the server.
+        ], { stdio: ["ignore", "ignore", "pipe"], detached: true })),
       (child) => Effect.sync(() => child.kill("SIGTERM"))
     )
     const address = `127.0.0.1:${port}`
