@@ -45,6 +45,12 @@ export interface Profile {
   readonly greetingMedianMs: number
   /** Length of a played prompt (safe-harbour message, voicemail), ms. */
   readonly promptMs: number
+  /** Floor on ring time before an answer, ms (a real phone rings at least once). */
+  readonly minRingMs: number
+  /** Floor on human talk time, ms; fast test profiles lower it so agents free up sooner. */
+  readonly minTalkMs: number
+  /** Floor on the AMD decision time, ms. */
+  readonly minAmdMs: number
 }
 
 export const defaultProfile: Profile = {
@@ -56,7 +62,10 @@ export const defaultProfile: Profile = {
   talkMeanMs: 120_000,
   amdMedianMs: 2_500,
   greetingMedianMs: 12_000,
-  promptMs: 8_000
+  promptMs: 8_000,
+  minRingMs: 1_000,
+  minTalkMs: 5_000,
+  minAmdMs: 800
 }
 
 export interface Options {
@@ -110,10 +119,10 @@ export const drawFate = (seed: number, idempotencyKey: string, ringTimeoutMs: nu
   const d = distributions(profile)
   const rng = Random.keyed(seed, fateStream, hash(idempotencyKey))
   const u = rng.next()
-  const ringMs = Math.max(1_000, Distribution.sample(d.ring, rng))
+  const ringMs = Math.max(profile.minRingMs, Distribution.sample(d.ring, rng))
   const machine = rng.next() < profile.machine
-  const talkMs = Math.max(5_000, Distribution.sample(d.talk, rng))
-  const amdMs = Math.min(8_000, Math.max(800, Distribution.sample(d.amd, rng)))
+  const talkMs = Math.max(profile.minTalkMs, Distribution.sample(d.talk, rng))
+  const amdMs = Math.min(8_000, Math.max(profile.minAmdMs, Distribution.sample(d.amd, rng)))
   const greetingMs = Math.max(amdMs + 1_000, Distribution.sample(d.greeting, rng))
   if (u < profile.busy) return { _tag: "Busy", afterMs: 1_500 }
   if (u < profile.busy + profile.failed) return { _tag: "Failed", afterMs: 500 }

@@ -11,6 +11,7 @@ import { postgres, temporal } from "@autodialer/testkit"
 import { CallEventRepo, CallRepo } from "@autodialer/domain"
 import { CallStore, SimulatedCarrier, Telephony } from "@autodialer/telephony"
 import { createActivities, type SessionServices } from "../src/activities/Activities.ts"
+import type { SessionOptions } from "../src/activities/DialingSession.ts"
 import type { CampaignConfig } from "../src/CampaignConfig.ts"
 import * as CarrierIngress from "../src/CarrierIngress.ts"
 import { EventBus } from "../src/EventBus.ts"
@@ -58,13 +59,14 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
   /** The worker's app layers over the test database, with probes on the carrier and the engine. */
   const harness = (
     store: Layer.Layer<SessionStore, never, import("effect/sql").SqlClient.SqlClient> = SessionStore.layerPg,
-    base: SessionEngineService = DialerEngineAdapter.dialerEngine as unknown as SessionEngineService
+    base: SessionEngineService = DialerEngineAdapter.dialerEngine as unknown as SessionEngineService,
+    carrierOptions: Omit<SimulatedCarrier.Options, "seed"> = fastCarrier
   ): Harness => {
     const dialled = new Map<string, number>()
     const restores: Array<RestoreInput> = []
     const carrier = Layer.effect(Telephony, Effect.gen(function*() {
       // A seed per harness: the simulated carrier's call ids are `sim-<seed>-<n>`.
-      const { telephony: inner } = yield* SimulatedCarrier.make({ ...fastCarrier, seed: ++carrierSeed })
+      const { telephony: inner } = yield* SimulatedCarrier.make({ ...carrierOptions, seed: ++carrierSeed })
       return Telephony.of({
         ...inner,
         originate: (request) => inner.originate(request).pipe(Effect.tap((handle) => Effect.sync(() => {
@@ -90,14 +92,15 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     h: Harness,
     campaignConfig: CampaignConfig,
     body: (handle: import("@temporalio/client").WorkflowHandle<typeof campaignWorkflow>, seeded: Seeded) => Promise<void>,
-    seed: Seed | Seeded
+    seed: Seed | Seeded,
+    session: Partial<SessionOptions> = { tickMs: 100, idleExitMs: 1_500, ringTimeoutSec: 5, minRingSeconds: 5 }
   ) => {
     const seeded = "campaignId" in seed ? seed : await seedWith(seed)
     const { campaignId } = seeded
     const taskQueue = uniqueTaskQueue(label)
     const worker = await createCampaignWorker({
       connection: t.nativeConnection, taskQueue, workflowBundle: await sharedBundle(), heartbeatThrottleMs: 300,
-      activities: createActivities({ runtime: h.runtime, session: { tickMs: 100, idleExitMs: 1_500, ringTimeoutSec: 5, minRingSeconds: 5 } })
+      activities: createActivities({ runtime: h.runtime, session })
     })
     try {
       await withWorker(worker, async () => {
@@ -214,6 +217,65 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     }, unknown>)
     expect(product).toEqual({ calls: calls.length, withEvents: calls.length, live: 0 })
   }, 90_000)
+
+  it("runs a campaign of 500 contacts with 10 agents: final states under the attempt rules, calls with events, abandon rate within policy", async () => {
+    // Sub-second rings, AMD decisions and talks, so 500 contacts fit in about a minute of wall time.
+    const quick: Omit<SimulatedCarrier.Options, "seed"> = {
+      profile: {
+        busy: 0.05, failed: 0.02, answer: 0.97, machine: 0.15, ringMedianMs: 150, minRingMs: 100, talkMeanMs: 150, minTalkMs: 50,
+        amdMedianMs: 60, minAmdMs: 30, greetingMedianMs: 200, promptMs: 50
+      }
+    }
+    const campaignConfig = config()
+    const h = harness(SessionStore.layerPg, DialerEngineAdapter.dialerEngine as unknown as SessionEngineService, quick)
+    const started = Date.now()
+    const { campaignId } = await runCampaign("e2e-500", h, campaignConfig, async (handle) => {
+      const final = await handle.result()
+      expect(final.lifecycle).toBe("completed")
+      expect(final.lastSession?.outcome).toBe("exhausted")
+    }, { contacts: 500, agents: 10 }, { tickMs: 100, idleExitMs: 1_500, ringTimeoutSec: 5, minRingSeconds: 5 })
+    const elapsedMs = Date.now() - started
+    const calls = await callsOf(campaignId)
+    const queue = await queueOf(campaignId)
+    expect(queue).toHaveLength(500)
+    const byEntry = new Map<string, Array<(typeof calls)[number]>>()
+    for (const call of calls) {
+      expect(call.campaign_contact_id).not.toBeNull()
+      byEntry.set(call.campaign_contact_id!, [...(byEntry.get(call.campaign_contact_id!) ?? []), call])
+    }
+    for (const row of queue) {
+      expect(["completed", "exhausted"]).toContain(row.status)
+      expect(row.attempts).toBeGreaterThanOrEqual(1)
+      expect(row.attempts).toBeLessThanOrEqual(campaignConfig.maxAttempts)
+      if (row.status === "completed") expect(row.last_outcome).toBe("human_answered")
+      else expect(row.attempts).toBe(campaignConfig.maxAttempts)
+      // One call per attempt, numbered 1..attempts; every attempt but the last ended in a retryable outcome.
+      const mine = (byEntry.get(row.id) ?? []).slice().sort((a, b) => a.attempt - b.attempt)
+      expect(mine.map((c) => c.attempt)).toEqual(Array.from({ length: row.attempts }, (_, i) => i + 1))
+      for (const earlier of mine.slice(0, -1)) expect(earlier.outcome).not.toBe("human_answered")
+      expect(mine.at(-1)!.outcome).toBe(row.last_outcome)
+    }
+    expect([...byEntry.keys()].every((id) => queue.some((row) => row.id === id))).toBe(true)
+    for (const call of calls) {
+      expect(call.ended).toBe(true)
+      expect(call.events).toBeGreaterThanOrEqual(2)
+      expect(call.outcome).not.toBeNull()
+    }
+    // No attempt dialled twice: one idempotency key per call, each originated by the carrier exactly once.
+    const keys = calls.map((c) => c.idempotency_key)
+    expect(keys.every((k) => k !== null)).toBe(true)
+    expect(new Set(keys).size).toBe(calls.length)
+    expect(h.dialled.size).toBe(calls.length)
+    expect([...h.dialled.values()].every((n) => n === 1)).toBe(true)
+    const dials = await query<{ n: number }>(db.layer, `SELECT count(*)::int AS n FROM call_commands WHERE campaign_id = $1 AND command_type = 'Dial'`, [campaignId])
+    expect(dials[0]!.n).toBe(calls.length)
+    // The abandon rate, measured from the stored calls, is within the campaign's policy.
+    const humans = calls.filter((c) => c.answered_by === "human").length
+    const abandoned = calls.filter((c) => c.outcome === "abandoned").length
+    expect(humans).toBeGreaterThan(250)
+    expect(abandoned / humans).toBeLessThanOrEqual(campaignConfig.abandonLimit)
+    console.info(`500-contact campaign: ${calls.length} calls, ${humans} human answers, ${abandoned} abandoned, ${elapsedMs} ms`)
+  }, 120_000)
 
   it("pauses with calls in flight: they finish, no new dial is placed while paused, and resume completes the campaign", async () => {
     const h = harness(SessionStore.layerPg, ProgressiveEngine.progressiveEngine as unknown as SessionEngineService)
