@@ -40,9 +40,26 @@ export class CallMetric extends Model.Class<CallMetric>("CallMetric")({
   orgId: OrgId,
   day: Day,
   agentId: UserId,
+  /** Calls placed (total). */
   callsMade: NonNegativeInt,
+  /** Calls in which the contact talked with the agent (human answered or transferred). */
   callsConnected: NonNegativeInt,
+  /** Calls picked up by a person (connected, or abandoned before an agent joined). */
+  answeredCalls: NonNegativeInt,
+  /** Calls not answered by a person: no answer, busy, failed, voicemail... */
+  missedCalls: NonNegativeInt,
+  /** Missed calls that reached an answering machine (incl. a dropped voicemail). */
+  voicemailCalls: NonNegativeInt,
+  /** Answered calls with a recording. */
+  recordedCalls: NonNegativeInt,
+  /** Total talk time. */
   talkSeconds: NonNegativeInt,
+  /** Average talk time of the connected calls with a known duration. */
+  avgTalkSeconds: Schema.NullOr(Schema.Number.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))),
+  /** answered / made. */
+  answerRate: Ratio,
+  /** recorded / answered. */
+  recordingRate: Ratio,
   wrapSeconds: NonNegativeInt,
   idleSeconds: NonNegativeInt,
   sales: NonNegativeInt,

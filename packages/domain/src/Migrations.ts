@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
 import * as Schema from "./internal/schemaSql.ts"
 import * as SessionSchema from "./internal/dialingSessionSql.ts"
+import * as CallMetricsSchema from "./internal/callMetricsSql.ts"
 
 const run = (statements: ReadonlyArray<string>) =>
   Effect.gen(function*() {
@@ -29,7 +30,8 @@ export const statements: Readonly<Record<string, ReadonlyArray<string>>> = {
     `REVOKE ALL ON ${table} FROM ${Schema.appRole}, ${Schema.systemRole}`
   ],
   "4_dialing_session": SessionSchema.dialingSession,
-  "5_call_store_lookup": SessionSchema.callStoreLookup
+  "5_call_store_lookup": SessionSchema.callStoreLookup,
+  "6_call_metrics_outcomes": CallMetricsSchema.callMetricsOutcomes
 }
 
 /** Migration records for the Effect SQL `Migrator`. */

@@ -45,7 +45,7 @@ for (const backend of backends("schema")) {
           // Roles are cluster-wide: another database's migration already made them.
           for (const statement of Schema.rolesAndFunctions) yield* sql.unsafe(statement)
           const applied = yield* sql<{ readonly id: number }>`SELECT migration_id AS id FROM effect_sql_migrations ORDER BY 1`
-          assert.deepStrictEqual(applied.map((r) => r.id), [1, 2, 3, 4, 5])
+          assert.deepStrictEqual(applied.map((r) => r.id), [1, 2, 3, 4, 5, 6])
           const rls = yield* sql<{ readonly relname: string }>`
             SELECT relname FROM pg_class
             WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
@@ -273,6 +273,37 @@ for (const backend of backends("schema")) {
             sql`INSERT INTO contacts ${sql.insert({ id: F.newId(Ids.ContactId), orgId: org, phone: "4155550121" })}`
           ))
           assert.include(phone.message, "contacts_phone_check")
+        }))
+
+      it.effect("call_metrics (migration 6): answered + missed within calls made, voicemail within missed, rates 0..1", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const org = yield* F.organization("metric-checks")
+          const agent = F.newId(Ids.UserId)
+          yield* Tenancy.withTenant(org)(
+            sql`INSERT INTO users (id, org_id, email, full_name, role) VALUES (${agent}, ${org}, ${`${agent}@example.com`}, 'Agent', 'agent')`
+          )
+          const insert = (day: string, row: Record<string, unknown>) =>
+            Tenancy.withTenant(org)(sql`INSERT INTO call_metrics ${
+              sql.insert({ id: F.newId(Ids.AnalyticsId), orgId: org, agentId: agent, day, callsMade: 10, ...row })
+            }`)
+          yield* insert("2026-11-01", {
+            answeredCalls: 4, missedCalls: 6, voicemailCalls: 3, recordedCalls: 2, avgTalkSeconds: 61.5, answerRate: 0.4, recordingRate: 0.5
+          })
+          assert.strictEqual(yield* count("call_metrics", `org_id = '${org}'`), 1)
+          const cases: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
+            [{ answeredCalls: 6, missedCalls: 5 }, "call_metrics_answered_missed_check"],
+            [{ missedCalls: 2, voicemailCalls: 3 }, "call_metrics_voicemail_check"],
+            [{ answeredCalls: 1, recordedCalls: 2 }, "call_metrics_recorded_check"],
+            [{ answerRate: 1.5 }, "call_metrics_answer_rate_check"],
+            [{ recordingRate: -0.1 }, "call_metrics_recording_rate_check"],
+            [{ avgTalkSeconds: -1 }, "call_metrics_avg_talk_seconds_check"]
+          ]
+          for (const [row, constraint] of cases) {
+            const bad = yield* failure(insert("2026-11-02", row))
+            assert.strictEqual(bad.tag, "ConstraintError", constraint)
+            assert.include(bad.message, constraint)
+          }
         }))
     })
   })

@@ -20,6 +20,7 @@ import { createAnalyticsEtlActivities } from "@autodialer/workflows/activities/A
 import { createCrmSyncActivities } from "@autodialer/workflows/activities/CrmSyncActivities"
 import type { SettingsFor } from "@autodialer/workflows/CrmSync"
 import { createIntegrationsWorker } from "@autodialer/workflows/IntegrationsWorker"
+import { analyticsScheduleIdsWith, upsertAnalyticsSchedules } from "@autodialer/workflows/Schedules"
 import { createCampaignWorker, workflowsPath } from "@autodialer/workflows/Worker"
 import { Database, Migrations, Tenancy } from "@autodialer/domain"
 import { AnalyticsRepo } from "@autodialer/domain/AnalyticsRepo"
@@ -213,6 +214,24 @@ export const start = (
             await running.catch(() => undefined)
           })
         )
+        if (connection !== undefined) {
+          // The hourly and daily ETL schedules exist once a server with the integrations worker has
+          // booted (an upsert: a reboot updates them in place). A server on its own integrations task
+          // queue (tests on a shared Temporal) gets its own schedule ids, removed when it stops.
+          const client = new Client({ connection, namespace: config.temporalNamespace })
+          const scheduleOptions = options.integrationsTaskQueue === undefined
+            ? {}
+            : { taskQueue: options.integrationsTaskQueue, idSuffix: `:${options.integrationsTaskQueue}` }
+          yield* Effect.promise(() => upsertAnalyticsSchedules(client, scheduleOptions))
+          if (scheduleOptions.idSuffix !== undefined) {
+            const ids = analyticsScheduleIdsWith(scheduleOptions.idSuffix)
+            yield* Effect.addFinalizer(() =>
+              Effect.promise(() =>
+                Promise.all([ids.hourly, ids.daily].map((id) => client.schedule.getHandle(id).delete().catch(() => undefined)))
+              )
+            )
+          }
+        }
       }
       let demo: Demo.DemoInfo | undefined
       if (embedded) {

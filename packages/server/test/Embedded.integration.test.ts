@@ -71,7 +71,8 @@ describe.skipIf(tp.skip)("embedded default with Temporal", () => {
       const started = await Effect.runPromise(Scope.provide(App.start(
         { ...config, dataDir: dir, temporalAddress: Option.some(tp.value!) },
         "embedded",
-        { seed: 11, taskQueue }
+        // Its own integrations queue: the analytics schedules the boot creates get ids of their own, removed on close.
+        { seed: 11, taskQueue, integrationsTaskQueue: `${taskQueue}-integrations` }
       ), scope))
       expect(started.campaignRuntime._tag).toBe("temporal")
       const campaignId = started.demo!.campaignId

@@ -4,7 +4,11 @@
  *
  * - `org_daily_snapshots` (seed 000 AnalyticsSnapshot): calls made, connected,
  *   average talk duration, connection rate, talk minutes, AI (agentless) calls;
- * - `call_metrics` (seed 002, per agent per day): calls, connected, talk,
+ * - `call_metrics` (seed 002, per agent per day): calls, connected, answered
+ *   (by a person), missed (not answered by a person), voicemail (answering
+ *   machine / voicemail dropped), recorded (answered with a recording: a
+ *   `recordings` row of kind `call` that did not fail, or a `recording_url`), total and average
+ *   talk, answer rate (answered / made), recording rate (recorded / answered),
  *   wrap-up and idle seconds (from `agent_state_log`), sales;
  * - `campaign_daily_stats`: dials, human/machine answered, abandoned,
  *   transferred, sales, talk seconds, abandon rate;
@@ -107,7 +111,12 @@ interface AgentRow {
   readonly agentId: string
   readonly callsMade: number
   readonly callsConnected: number
+  readonly answeredCalls: number
+  readonly missedCalls: number
+  readonly voicemailCalls: number
+  readonly recordedCalls: number
   readonly talkSeconds: number
+  readonly avgTalkSeconds: number | null
   readonly wrapSeconds: number
   readonly idleSeconds: number
   readonly sales: number
@@ -160,8 +169,12 @@ export const rollUpDay = (
       day_calls AS (
         SELECT c.id, c.agent_id, c.campaign_id, c.contact_id, c.talk_duration_seconds, c.is_transferred,
                c.outcome IN ('human_answered', 'transferred') AS connected,
-               (c.answered_by = 'human' OR c.outcome IN ('human_answered', 'transferred', 'abandoned')) AS human,
+               -- coalesce: a call still in progress has neither answered_by nor outcome, so it is missed so far.
+               coalesce(c.answered_by = 'human' OR c.outcome IN ('human_answered', 'transferred', 'abandoned'), false) AS human,
                (c.answered_by LIKE 'machine%' OR c.outcome IN ('answering_machine', 'voicemail_dropped')) AS machine,
+               coalesce(c.outcome IN ('answering_machine', 'voicemail_dropped'), false) AS voicemail,
+               (c.recording_url IS NOT NULL
+                 OR EXISTS (SELECT 1 FROM recordings r WHERE r.call_id = c.id AND r.kind = 'call' AND r.status <> 'failed')) AS recorded,
                c.outcome = 'abandoned' AS abandoned,
                coalesce(d.sale, false) AS sale,
                coalesce(cp.mode = 'agentless', false) AS ai
@@ -202,7 +215,12 @@ export const rollUpDay = (
           SELECT agent_id,
                  count(*)::int AS calls_made,
                  count(*) FILTER (WHERE connected)::int AS calls_connected,
+                 count(*) FILTER (WHERE human)::int AS answered,
+                 count(*) FILTER (WHERE NOT human)::int AS missed,
+                 count(*) FILTER (WHERE voicemail AND NOT human)::int AS voicemail,
+                 count(*) FILTER (WHERE human AND recorded)::int AS recorded,
                  coalesce(sum(talk_duration_seconds), 0)::int AS talk_seconds,
+                 (avg(talk_duration_seconds) FILTER (WHERE connected AND talk_duration_seconds IS NOT NULL))::float8 AS avg_talk,
                  count(*) FILTER (WHERE sale)::int AS sales
           FROM day_calls WHERE agent_id IS NOT NULL GROUP BY agent_id
         ),
@@ -228,7 +246,12 @@ export const rollUpDay = (
         SELECT k.agent_id::text AS "agentId",
                coalesce(pc.calls_made, 0) AS "callsMade",
                coalesce(pc.calls_connected, 0) AS "callsConnected",
+               coalesce(pc.answered, 0) AS "answeredCalls",
+               coalesce(pc.missed, 0) AS "missedCalls",
+               coalesce(pc.voicemail, 0) AS "voicemailCalls",
+               coalesce(pc.recorded, 0) AS "recordedCalls",
                coalesce(pc.talk_seconds, 0) AS "talkSeconds",
+               pc.avg_talk AS "avgTalkSeconds",
                round(coalesce(ps.wrap, 0))::int AS "wrapSeconds",
                round(coalesce(ps.idle, 0))::int AS "idleSeconds",
                coalesce(pc.sales, 0) AS "sales"
@@ -242,7 +265,14 @@ export const rollUpDay = (
           agentId: a.agentId as UserId,
           callsMade: a.callsMade,
           callsConnected: a.callsConnected,
+          answeredCalls: a.answeredCalls,
+          missedCalls: a.missedCalls,
+          voicemailCalls: a.voicemailCalls,
+          recordedCalls: a.recordedCalls,
           talkSeconds: a.talkSeconds,
+          avgTalkSeconds: a.avgTalkSeconds,
+          answerRate: ratio(a.answeredCalls, a.callsMade),
+          recordingRate: ratio(a.recordedCalls, a.answeredCalls),
           wrapSeconds: a.wrapSeconds,
           idleSeconds: a.idleSeconds,
           sales: a.sales

@@ -59,7 +59,8 @@ describe.skipIf(pg.skip || server.skip)("analytics ETL workflow (Temporal dev se
   const snapshot = async () => ({
     org: await query(`SELECT id, org_id, day::text, calls_made, calls_connected, avg_duration_seconds, connection_rate, talk_minutes, ai_calls
                       FROM org_daily_snapshots ORDER BY org_id, day`),
-    agents: await query(`SELECT id, org_id, day::text, agent_id, calls_made, calls_connected, talk_seconds, wrap_seconds, idle_seconds, sales
+    agents: await query(`SELECT id, org_id, day::text, agent_id, calls_made, calls_connected, answered_calls, missed_calls, voicemail_calls,
+                         recorded_calls, talk_seconds, avg_talk_seconds, answer_rate, recording_rate, wrap_seconds, idle_seconds, sales
                          FROM call_metrics ORDER BY org_id, day, agent_id`),
     campaigns: await query(`SELECT id, org_id, campaign_id, day::text, dials, human_answered, machine_answered, abandoned, transferred, sales,
                             talk_seconds, abandon_rate FROM campaign_daily_stats ORDER BY campaign_id, day`),
@@ -86,8 +87,19 @@ describe.skipIf(pg.skip || server.skip)("analytics ETL workflow (Temporal dev se
   const expectedAgents = () => query(`
     SELECT org_id, local_day AS day, agent_id, count(*)::int AS calls_made,
            count(*) FILTER (WHERE outcome IN ('human_answered', 'transferred'))::int AS calls_connected,
-           coalesce(sum(talk_duration_seconds), 0)::int AS talk_seconds, count(*) FILTER (WHERE is_sale)::int AS sales
-    FROM (${callsByLocalDay}) x WHERE agent_id IS NOT NULL GROUP BY org_id, local_day, agent_id`)
+           count(*) FILTER (WHERE is_human)::int AS answered_calls,
+           (count(*) - count(*) FILTER (WHERE is_human))::int AS missed_calls,
+           count(*) FILTER (WHERE outcome IN ('answering_machine', 'voicemail_dropped') AND NOT is_human)::int AS voicemail_calls,
+           count(*) FILTER (WHERE is_human AND (recording_url IS NOT NULL OR id IN (
+             SELECT call_id FROM recordings WHERE kind = 'call' AND status IN ('in_progress', 'completed', 'deleted'))))::int AS recorded_calls,
+           coalesce(sum(talk_duration_seconds), 0)::int AS talk_seconds,
+           (sum(talk_duration_seconds) FILTER (WHERE outcome IN ('human_answered', 'transferred'))::float8
+             / nullif(count(talk_duration_seconds) FILTER (WHERE outcome IN ('human_answered', 'transferred')), 0)) AS avg_talk_seconds,
+           count(*) FILTER (WHERE is_sale)::int AS sales
+    FROM (SELECT *, (answered_by IS NOT DISTINCT FROM 'human' OR outcome IS NOT DISTINCT FROM 'human_answered'
+                     OR outcome IS NOT DISTINCT FROM 'transferred' OR outcome IS NOT DISTINCT FROM 'abandoned') AS is_human
+          FROM (${callsByLocalDay}) y) x
+    WHERE agent_id IS NOT NULL GROUP BY org_id, local_day, agent_id`)
   const expectedCampaigns = () => query(`
     SELECT campaign_id, local_day AS day, count(*)::int AS dials,
            count(*) FILTER (WHERE answered_by = 'human' OR outcome IN ('human_answered', 'transferred', 'abandoned'))::int AS human_answered,
@@ -130,7 +142,14 @@ describe.skipIf(pg.skip || server.skip)("analytics ETL workflow (Temporal dev se
     for (const row of got.agents) {
       const key = `${row["orgId"]}|${row["day"]}|${row["agentId"]}`
       const e = agents.get(key)
-      for (const f of ["callsMade", "callsConnected", "talkSeconds", "sales"]) expect(row[f], `${key} ${f}`).toBe(e?.[f] ?? 0)
+      for (const f of ["callsMade", "callsConnected", "answeredCalls", "missedCalls", "voicemailCalls", "recordedCalls", "talkSeconds", "sales"]) {
+        expect(row[f], `${key} ${f}`).toBe(e?.[f] ?? 0)
+      }
+      expect(close(row["avgTalkSeconds"], e?.["avgTalkSeconds"] ?? null), `${key} avgTalkSeconds ${row["avgTalkSeconds"]}`).toBe(true)
+      const made = Number(e?.["callsMade"] ?? 0)
+      const answered = Number(e?.["answeredCalls"] ?? 0)
+      expect(close(row["answerRate"], made === 0 ? null : answered / made), `${key} answerRate`).toBe(true)
+      expect(close(row["recordingRate"], answered === 0 ? null : Number(e?.["recordedCalls"]) / answered), `${key} recordingRate`).toBe(true)
       agents.delete(key)
     }
     expect([...agents.keys()], "agent days with calls but no call_metrics row").toEqual([])
@@ -228,9 +247,22 @@ describe.skipIf(pg.skip || server.skip)("analytics ETL workflow (Temporal dev se
       expect(ny("2026-10-29")).toMatchObject({ callsMade: 0, connectionRate: null })
       expect(ny("2026-10-28")).toMatchObject({ callsMade: 1, callsConnected: 0 }) // the transfer leg is not a call made
       const u1 = (day: string) => got.agents.find((r) => r["agentId"] === fixture.u1 && r["day"] === day)
-      expect(u1("2026-10-30")).toMatchObject({ callsMade: 1, sales: 1, talkSeconds: 120 })
-      expect(u1("2026-11-01")).toMatchObject({ callsMade: 0, idleSeconds: 600, wrapSeconds: 0 })
-      expect(u1("2026-11-02")).toMatchObject({ callsMade: 1, callsConnected: 1, talkSeconds: 60, idleSeconds: 2700, wrapSeconds: 300 })
+      // Oct 30: answered, but its recording failed; Nov 2: answered and recorded (a recordings row).
+      expect(u1("2026-10-30")).toMatchObject({
+        callsMade: 1, sales: 1, talkSeconds: 120, answeredCalls: 1, missedCalls: 0, recordedCalls: 0, avgTalkSeconds: 120, answerRate: 1, recordingRate: 0
+      })
+      expect(u1("2026-11-01")).toMatchObject({ callsMade: 0, idleSeconds: 600, wrapSeconds: 0, answerRate: null, recordingRate: null, avgTalkSeconds: null })
+      expect(u1("2026-11-02")).toMatchObject({
+        callsMade: 1, callsConnected: 1, talkSeconds: 60, idleSeconds: 2700, wrapSeconds: 300, recordedCalls: 1, recordingRate: 1
+      })
+      const u2 = (day: string) => got.agents.find((r) => r["agentId"] === fixture.u2 && r["day"] === day)
+      // Oct 27: voicemail dropped, answering machine, no answer, abandoned (a person answered, nobody talked) and one talk.
+      expect(u2("2026-10-27")).toMatchObject({
+        callsMade: 5, callsConnected: 1, answeredCalls: 2, missedCalls: 3, voicemailCalls: 2, recordedCalls: 0,
+        talkSeconds: 40, avgTalkSeconds: 40, answerRate: 0.4, recordingRate: 0
+      })
+      // Nov 1: the transferred call, recorded through its recording_url.
+      expect(u2("2026-11-01")).toMatchObject({ callsMade: 1, answeredCalls: 1, recordedCalls: 1, recordingRate: 1, avgTalkSeconds: 300 })
       const counterA = got.counters.find((r) => r["id"] === fixture.campaignA)
       expect(counterA).toMatchObject({ totalCalls: 9, transferredCalls: 1 })
       expect(counterA!["conversionRate"]).toBeCloseTo(1 / 9)
@@ -335,16 +367,29 @@ const seed = Effect.gen(function*() {
   }
 
   // New York, by hand. EDT is UTC-4 until 2026-11-01 06:00Z, then EST UTC-5.
-  yield* call(ny, campaignA, nyContact, "2026-10-31T03:50:00Z", "human_answered", { agentId: u1, talkDurationSeconds: 120, dispositionId: nySale.id }) // Oct 30 23:50
+  const oct30 = yield* call(ny, campaignA, nyContact, "2026-10-31T03:50:00Z", "human_answered", { agentId: u1, talkDurationSeconds: 120, dispositionId: nySale.id }) // Oct 30 23:50
   yield* call(ny, campaignA, nyContact, "2026-10-31T04:10:00Z", "no_answer") // Oct 31 00:10
   yield* call(ny, campaignA, nyContact2, "2026-11-01T03:59:00Z", "busy") // Oct 31 23:59
   yield* call(ny, campaignA, nyContact2, "2026-11-01T04:00:00Z", "transferred", {
-    agentId: u2, talkDurationSeconds: 300, isTransferred: true, transferredAt: new Date("2026-11-01T04:03:00Z"), transferredTo: "+12125550999"
+    agentId: u2, talkDurationSeconds: 300, isTransferred: true, transferredAt: new Date("2026-11-01T04:03:00Z"), transferredTo: "+12125550999",
+    recordingUrl: "https://recordings.example.com/ny-transfer.wav"
   }) // Nov 1 00:00 EDT, exactly midnight
   yield* call(ny, campaignA, nyContact, "2026-11-01T05:30:00Z", "voicemail_dropped") // Nov 1 01:30 EDT
   yield* call(ny, campaignA, nyContact, "2026-11-01T06:30:00Z", "answering_machine") // Nov 1 01:30 EST
   yield* call(ny, campaignA, nyContact2, "2026-11-02T04:59:00Z", "abandoned", { talkDurationSeconds: 0 }) // Nov 1 23:59 EST
-  yield* call(ny, campaignA, nyContact, "2026-11-02T05:00:00Z", "human_answered", { agentId: u1, talkDurationSeconds: 60 }) // Nov 2 00:00 EST
+  const nov2 = yield* call(ny, campaignA, nyContact, "2026-11-02T05:00:00Z", "human_answered", { agentId: u1, talkDurationSeconds: 60 }) // Nov 2 00:00 EST
+  // Recordings: the Nov 2 call has one; the Oct 30 call's failed (no recording).
+  const sql = yield* SqlClient.SqlClient
+  for (const [callId, status] of [[nov2.id, "completed"], [oct30.id, "failed"]] as const) {
+    yield* withSystem(sql`INSERT INTO recordings (id, org_id, call_id, kind, url, status)
+      VALUES (gen_random_uuid(), ${ny}, ${callId}, 'call', ${`https://recordings.example.com/${callId}.wav`}, ${status})`)
+  }
+  // Agent u2 on Oct 27 (11:00-11:40 EDT), outside every campaign and contact: the missed-call kinds.
+  for (const [minute, outcome, talk] of [
+    [0, "voicemail_dropped", null], [10, "answering_machine", null], [20, "no_answer", null], [30, "abandoned", 0], [40, "human_answered", 40]
+  ] as const) {
+    yield* call(ny, null, null, `2026-10-27T15:${minute === 0 ? "00" : minute}:00Z`, outcome, { agentId: u2, talkDurationSeconds: talk })
+  }
   yield* call(ny, campaignB, nyContact2, "2026-11-02T05:01:00Z", "failed")
   yield* call(ny, campaignB, nyContact2, "2026-11-02T15:00:00Z", "human_answered", { talkDurationSeconds: 30 }) // agentless
   // Not counted: never placed, inbound, and a transfer leg.
@@ -373,12 +418,14 @@ const seed = Effect.gen(function*() {
     const outcome = outcomes[Math.floor(next() * outcomes.length)]!
     const at = new Date(Date.parse("2026-10-28T00:00:00Z") + Math.floor(next() * 6.5 * 86_400_000)).toISOString()
     const talked = outcome === "human_answered" || outcome === "transferred"
-    const agent: UserId | null = talked ? (next() < 0.5 ? k1 : k2) : null
+    // Some unanswered calls carry an agent too (preview/progressive dials), for the missed-call figures.
+    const agent: UserId | null = talked ? (next() < 0.5 ? k1 : k2) : i % 3 === 0 ? k1 : i % 3 === 1 ? k2 : null
     const disposition: DispositionId | null = talked ? (next() < 0.3 ? inSale.id : inNo.id) : null
     yield* call(kolkata, next() < 0.9 ? campaignK : null, kContacts[Math.floor(next() * kContacts.length)]!, at, outcome, {
       agentId: agent,
       dispositionId: disposition,
       talkDurationSeconds: talked ? 10 + Math.floor(next() * 600) : outcome === "abandoned" ? 0 : null,
+      recordingUrl: talked && i % 2 === 0 ? `https://recordings.example.com/k${i}.wav` : null,
       ...(outcome === "transferred" ? { isTransferred: true, transferredAt: new Date(at), transferredTo: "+919800000000" } : {})
     })
   }

@@ -172,7 +172,8 @@ export const orgDailySnapshot = {
 
 export const callMetric = {
   id: id(Ids.AnalyticsId), orgId, day: "2026-11-25", agentId: userId, callsMade: 60, callsConnected: 20,
-  talkSeconds: 3600, wrapSeconds: 600, idleSeconds: 900, sales: 2, updatedAt: later
+  answeredCalls: 22, missedCalls: 38, voicemailCalls: 9, recordedCalls: 11, talkSeconds: 3600, avgTalkSeconds: 180,
+  answerRate: 22 / 60, recordingRate: 0.5, wrapSeconds: 600, idleSeconds: 900, sales: 2, updatedAt: later
 } as CallMetric
 
 export const contactMetric = {
