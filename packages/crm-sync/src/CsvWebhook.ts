@@ -270,9 +270,7 @@ export const make = (
         const entries: Array<DncEntry> = []
         for (const s of sources) {
           if (!truthy(s.values[flag])) continue
-          const raw = mapping.fields.phone === undefined ? undefined : s.values[mapping.fields.phone]
-          const phone = raw === undefined ? null : Phone.parse(raw, mapping.defaultRegion)
-          entries.push({ crmId: s.id, phone: phone !== null && phone._tag === "Success" ? phone.success : null, doNotCall: true })
+          entries.push(ConnectorKit.dncEntry(s.id, mapping.fields.phone === undefined ? null : s.values[mapping.fields.phone], mapping.defaultRegion))
         }
         yield* ConnectorKit.logRejected(ctx, rejected, "dnc")
         const last = events.at(-1)

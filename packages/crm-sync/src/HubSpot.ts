@@ -449,9 +449,7 @@ const dncEntries = (rows: ReadonlyArray<unknown>, mapping: FieldMapping) => {
       continue
     }
     const raw = mapping.fields.phone === undefined ? null : decoded.success.properties[mapping.fields.phone] ?? null
-    const phone = raw === null ? null : Phone.parse(raw, mapping.defaultRegion)
-    // A DNC flag is honoured even when the phone is unreadable: the id is what we match on.
-    entries.push({ crmId: decoded.success.id, phone: phone !== null && phone._tag === "Success" ? phone.success : null, doNotCall: true })
+    entries.push(ConnectorKit.dncEntry(decoded.success.id, raw, mapping.defaultRegion))
   }
   return { entries, rejected }
 }

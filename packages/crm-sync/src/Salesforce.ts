@@ -29,9 +29,7 @@ import {
   CrmConnector,
   type CrmConnectorShape,
   type CrmRecordType,
-  type DncEntry,
   type PushOutcome,
-  RecordRejected,
   type StatusUpdate,
   SyncCheckpoint
 } from "./CrmConnector.ts"
@@ -350,18 +348,7 @@ export const make = (
             soql: `SELECT Id${phoneField === undefined ? "" : `, ${phoneField}`} FROM ${objectType} WHERE ${flag} = true ORDER BY Id ASC`
           })
           : yield* query("pullDoNotCall", { next: yield* nextUrl(cursor) })
-        const entries: Array<DncEntry> = []
-        const rejected: Array<RecordRejected> = []
-        for (const row of page.records) {
-          const id = ConnectorKit.looseId(row)
-          if (id === null) {
-            rejected.push(ConnectorKit.rejectRow(row, null, "a record with an Id"))
-            continue
-          }
-          const raw = phoneField === undefined ? null : (row as Record<string, unknown>)[phoneField]
-          const phone = typeof raw === "string" ? Phone.parse(raw, mapping.defaultRegion) : null
-          entries.push({ crmId: id, phone: phone !== null && phone._tag === "Success" ? phone.success : null, doNotCall: true })
-        }
+        const { entries, rejected } = ConnectorKit.dncRows(page.records, phoneField, mapping.defaultRegion, "a record with an Id")
         yield* ConnectorKit.logRejected(ctx, rejected, "dnc")
         return { entries, rejected, nextCursor: page.done ? null : page.nextRecordsUrl ?? null }
       }).pipe(Effect.provideService(SyncLog, syncLog))

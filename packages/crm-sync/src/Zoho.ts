@@ -26,10 +26,8 @@ import {
   type ContactPage,
   CrmConnector,
   type CrmConnectorShape,
-  type DncEntry,
   type DncPage,
   type PushOutcome,
-  type RecordRejected,
   type StatusUpdate,
   SyncCheckpoint
 } from "./CrmConnector.ts"
@@ -361,18 +359,7 @@ export const make = (
             })
           )
         )
-        const entries: Array<DncEntry> = []
-        const rejected: Array<RecordRejected> = []
-        for (const row of page.data) {
-          const id = ConnectorKit.looseId(row)
-          if (id === null) {
-            rejected.push(ConnectorKit.rejectRow(row, null, "a record with an id"))
-            continue
-          }
-          const raw = phoneField === undefined ? null : (row as Record<string, unknown>)[phoneField]
-          const phone = typeof raw === "string" ? Phone.parse(raw, mapping.defaultRegion) : null
-          entries.push({ crmId: id, phone: phone !== null && phone._tag === "Success" ? phone.success : null, doNotCall: true })
-        }
+        const { entries, rejected } = ConnectorKit.dncRows(page.data, phoneField, mapping.defaultRegion, "a record with an id")
         yield* ConnectorKit.logRejected(ctx, rejected, "dnc")
         return { entries, rejected, nextCursor: page.info.more_records ? String(pageNumber + 1) : null }
       }).pipe(Effect.provideService(SyncLog, syncLog))

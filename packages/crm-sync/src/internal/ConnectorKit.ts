@@ -6,9 +6,11 @@
 import { Effect, Option, Redacted, Ref, Result, Schema, Semaphore } from "effect"
 import { type HttpClient, HttpClientRequest } from "effect/http"
 import type * as VendorHttp from "./VendorHttp.ts"
+import * as Phone from "@autodialer/domain/Phone"
 import {
   type CallActivity,
   type CrmContact,
+  type DncEntry,
   FieldIssue,
   type PushOutcome,
   RecordRejected
@@ -137,6 +139,35 @@ export const rejectRow = (row: unknown, crmId: string | null, expected: string):
     issues: [new FieldIssue({ field: "record", crmField: null, value: show(row), expected })],
     message: `record ${crmId ?? "<no id>"} rejected: it does not match the vendor format: ${expected}`
   })
+
+/**
+ * A CRM record flagged do-not-call. The flag is honoured even when the phone is missing or
+ * unreadable: the CRM id is what a later pull matches on.
+ */
+export const dncEntry = (crmId: string, rawPhone: unknown, defaultRegion: FieldMapping["defaultRegion"]): DncEntry => {
+  const phone = typeof rawPhone === "string" ? Phone.parse(rawPhone, defaultRegion) : null
+  return { crmId, phone: phone !== null && phone._tag === "Success" ? phone.success : null, doNotCall: true }
+}
+
+/** DNC entries from loosely typed vendor rows (`id`/`Id` plus an optional phone field); rows without an id are rejected. */
+export const dncRows = (
+  rows: ReadonlyArray<unknown>,
+  phoneField: string | undefined,
+  defaultRegion: FieldMapping["defaultRegion"],
+  expected: string
+): { readonly entries: Array<DncEntry>; readonly rejected: Array<RecordRejected> } => {
+  const entries: Array<DncEntry> = []
+  const rejected: Array<RecordRejected> = []
+  for (const row of rows) {
+    const id = looseId(row)
+    if (id === null) {
+      rejected.push(rejectRow(row, null, expected))
+      continue
+    }
+    entries.push(dncEntry(id, phoneField === undefined ? null : (row as Record<string, unknown>)[phoneField], defaultRegion))
+  }
+  return { entries, rejected }
+}
 
 /** Reads `id`/`Id` from an undecodable row, for error messages. */
 export const looseId = (row: unknown): string | null => {
