@@ -6,6 +6,8 @@
  * Connect stores the credentials sealed (the table is read to prove it), a
  * sync pulls the fake's contacts, the sync log pages with a keyset cursor, an
  * agent may not connect (403), and another organization sees nothing (404).
+ * Pause and resume reach the connection's Temporal schedule, for managers of
+ * the connection's own organization only, through the API and the CLI.
  */
 import { PgClient } from "@effect/sql-pg"
 import { Database, Tenancy } from "@autodialer/domain"
@@ -208,5 +210,91 @@ describe.skipIf(pg.skip || tp.skip)("CRM endpoints (Postgres, Temporal dev serve
     expect((await asAdmin("GET", "/crm/connections")).body[0]).toMatchObject({ id, status: "revoked" })
     await expect(client.schedule.getHandle(connected.body.scheduleId).describe()).rejects.toThrow()
     expect((await asAdmin("POST", `/crm/connections/${id}/sync`)).body).toMatchObject({ _tag: "InvalidRequest", field: "connectionId" })
+  }, 120_000)
+
+  it("pauses and resumes a connection's scheduled syncs (manager only, own organization only), through the API and the CLI", async () => {
+    const org = await db.runPromise(Provisioning.createOrganization({ name: "Pause Co", slug: "pause-co", admin: { email: "admin@pause.test", fullName: "Admin" } }))
+    const manager = await db.runPromise(Provisioning.addUser(org.orgId, { email: "manager@pause.test", fullName: "Manager", role: "manager" }))
+    const agent = await db.runPromise(Provisioning.addUser(org.orgId, { email: "agent@pause.test", fullName: "Agent", role: "agent" }))
+    const other = await db.runPromise(Provisioning.createOrganization({ name: "Rival Co", slug: "rival-co", admin: { email: "admin@rival.test", fullName: "Rival" } }))
+    const asAdmin = api(url, org.apiKey)
+    const asManager = api(url, manager.apiKey)
+    const asAgent = api(url, agent.apiKey)
+    const asOther = api(url, other.apiKey)
+    const connected = await asAdmin("POST", "/crm/connections", {
+      crmType: "hubspot", name: "HubSpot EU", externalAccountId: "portal-pause", credentials: { accessToken: TOKEN }, every: "1 hour"
+    })
+    expect(connected.status).toBe(201)
+    const id = connected.body.id as string
+    const schedule = client.schedule.getHandle(connected.body.scheduleId as string)
+    const paused = async () => (await schedule.describe()).state.paused
+
+    // An agent may not pause or resume; another organization does not see the connection at all.
+    for (const action of ["pause", "resume"] as const) {
+      const r = await asAgent("POST", `/crm/connections/${id}/${action}`)
+      expect(r.status, `agent ${action}`).toBe(403)
+      expect(r.body).toMatchObject({ _tag: "Forbidden", requiredRole: "manager" })
+      const foreign = await asOther("POST", `/crm/connections/${id}/${action}`)
+      expect(foreign.status, `other org ${action}`).toBe(404)
+      expect(foreign.body).toMatchObject({ _tag: "NotFound" })
+    }
+    expect((await asAdmin("POST", `/crm/connections/${randomUUID()}/pause`)).status).toBe(404)
+    expect(await paused()).toBe(false)
+    expect((await asAdmin("GET", "/crm/connections")).body.find((c: { id: string }) => c.id === id)).toMatchObject({ status: "active" })
+
+    // A manager pauses: the Temporal schedule is paused and the connection says so; "sync now" is refused.
+    const pausedResponse = await asManager("POST", `/crm/connections/${id}/pause`)
+    expect(pausedResponse.status).toBe(200)
+    expect(pausedResponse.body).toMatchObject({ id, status: "paused" })
+    expect(await paused()).toBe(true)
+    expect((await schedule.describe()).state.note).toBe("paused by a user")
+    const refusedSync = await asAdmin("POST", `/crm/connections/${id}/sync`)
+    expect(refusedSync.status).toBe(400)
+    expect(refusedSync.body).toMatchObject({ _tag: "InvalidRequest", field: "connectionId" })
+    expect(refusedSync.body.message).toContain("resume it first")
+    // Pausing twice is harmless.
+    expect((await asAdmin("POST", `/crm/connections/${id}/pause`)).body).toMatchObject({ status: "paused" })
+    // The other organization's requests changed nothing.
+    expect((await asOther("POST", `/crm/connections/${id}/resume`)).status).toBe(404)
+    expect(await paused()).toBe(true)
+
+    // Resume: the schedule runs again, and a sync now is accepted and pulls.
+    const resumed = await asManager("POST", `/crm/connections/${id}/resume`)
+    expect(resumed.status).toBe(200)
+    expect(resumed.body).toMatchObject({ id, status: "active" })
+    expect(await paused()).toBe(false)
+    expect((await asAdmin("POST", `/crm/connections/${id}/sync`)).status).toBe(200)
+    await eventually(
+      () => asAdmin("GET", `/crm/connections/${id}/logs?status=success`),
+      (r) => r.status === 200 && (r.body.items as Array<{ action: string }>).some((l) => l.action === "pull"),
+      30_000, "the pull after resume to be logged"
+    )
+
+    // Temporal lost the schedule (deleted by an operator): resume recreates it, unpaused.
+    await schedule.delete()
+    expect((await asAdmin("POST", `/crm/connections/${id}/resume`)).status).toBe(200)
+    expect(await paused()).toBe(false)
+
+    // The CLI speaks to the same endpoints; an agent's CLI gets the 403.
+    const flags = ["--url", url, "--token", org.apiKey]
+    const cliPause = await cli(["crm", "pause", id, ...flags])
+    expect(cliPause.code, cliPause.out).toBe(0)
+    expect(cliPause.out).toContain(`autodialer crm resume ${id}`)
+    expect(await paused()).toBe(true)
+    expect((await cli(["crm", "list", ...flags])).out).toContain(`${id}  hubspot    paused`)
+    const agentResume = await cli(["crm", "resume", id, "--url", url, "--token", agent.apiKey])
+    expect(agentResume.code).not.toBe(0)
+    expect(agentResume.out).toContain("HTTP 403")
+    expect(await paused()).toBe(true)
+    const cliResume = await cli(["crm", "resume", id, ...flags])
+    expect(cliResume.code, cliResume.out).toBe(0)
+    expect(await paused()).toBe(false)
+
+    // A disconnected connection cannot be paused or resumed: it has to be connected again.
+    expect((await asAdmin("DELETE", `/crm/connections/${id}`)).status).toBe(204)
+    const afterDisconnect = await asAdmin("POST", `/crm/connections/${id}/resume`)
+    expect(afterDisconnect.status).toBe(400)
+    expect(afterDisconnect.body).toMatchObject({ _tag: "InvalidRequest", field: "connectionId" })
+    await expect(schedule.describe()).rejects.toThrow()
   }, 120_000)
 })

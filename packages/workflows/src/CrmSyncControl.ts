@@ -136,8 +136,16 @@ export class CrmSyncControl extends Context.Service<CrmSyncControl, {
     request: Page.PageRequest,
     status?: CrmSyncStatus
   ) => Effect.Effect<Page.Page<CrmSyncLog>, CrmConnectionNotFound | Page.InvalidCursor | SqlError>
-  readonly pause: (orgId: OrganizationId, connectionId: CrmConnectionId) => Effect.Effect<ConnectionView, CrmConnectionNotFound | CrmScheduleFailed | SqlError>
-  readonly resume: (orgId: OrganizationId, connectionId: CrmConnectionId) => Effect.Effect<ConnectionView, CrmConnectionNotFound | CrmScheduleFailed | SqlError>
+  /** Pauses the connection's schedule (no run starts until resumed) and marks the connection paused. */
+  readonly pause: (
+    orgId: OrganizationId,
+    connectionId: CrmConnectionId
+  ) => Effect.Effect<ConnectionView, CrmConnectionNotFound | CrmConnectInvalid | CrmScheduleFailed | SqlError>
+  /** Marks the connection active and unpauses its schedule (recreated if missing). */
+  readonly resume: (
+    orgId: OrganizationId,
+    connectionId: CrmConnectionId
+  ) => Effect.Effect<ConnectionView, CrmConnectionNotFound | CrmConnectInvalid | CrmScheduleFailed | SqlError>
   /** Marks the connection revoked and deletes its schedule; its log stays. */
   readonly disconnect: (orgId: OrganizationId, connectionId: CrmConnectionId) => Effect.Effect<void, CrmConnectionNotFound | CrmScheduleFailed | SqlError>
 }>()("@autodialer/workflows/CrmSyncControl") {
@@ -161,6 +169,27 @@ export class CrmSyncControl extends Context.Service<CrmSyncControl, {
             ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue })
           }))
       const defaultEvery = options.defaultEvery ?? "15 minutes"
+      const scheduleExists = (connectionId: string) =>
+        temporal(connectionId, "describeSchedule", () =>
+          options.client.schedule.getHandle(Schedules.crmSyncScheduleId(connectionId)).describe().then(() => true, () => false))
+      /** A disconnected connection has no schedule left to pause, resume or trigger: it must be connected again. */
+      const usable = (orgId: OrganizationId, connectionId: CrmConnectionId, action: string) =>
+        Effect.flatMap(repo.findById(orgId, connectionId), (connection) =>
+          connection.status === "revoked"
+            ? Effect.fail(new CrmConnectInvalid({ field: "connectionId", expected: `a connection that was not disconnected to ${action} (connect the CRM again)` }))
+            : Effect.succeed(connection))
+      /** Pauses or unpauses the connection's schedule, recreating it (at the default cadence) if Temporal lost it. */
+      const setPaused = (connection: CrmConnection, paused: boolean) =>
+        Effect.gen(function*() {
+          if (!(yield* scheduleExists(connection.id))) {
+            yield* schedule(connection, defaultEvery, paused)
+            return
+          }
+          yield* temporal(connection.id, paused ? "pause" : "resume", () =>
+            paused
+              ? Schedules.pauseCrmSync(options.client, connection.id, "paused by a user")
+              : Schedules.resumeCrmSync(options.client, connection.id, "resumed by a user"))
+        })
 
       return CrmSyncControl.of({
         connect: (orgId, input) =>
@@ -183,9 +212,10 @@ export class CrmSyncControl extends Context.Service<CrmSyncControl, {
             if (connection.status === "revoked") {
               return yield* new CrmConnectInvalid({ field: "connectionId", expected: "a connection that was not disconnected (connect the CRM again)" })
             }
-            const exists = yield* temporal(connectionId, "describeSchedule", () =>
-              options.client.schedule.getHandle(Schedules.crmSyncScheduleId(connectionId)).describe().then(() => true, () => false))
-            if (!exists) yield* schedule(connection, defaultEvery, connection.status === "paused")
+            if (connection.status === "paused") {
+              return yield* new CrmConnectInvalid({ field: "connectionId", expected: "an active connection (this one is paused: resume it first)" })
+            }
+            if (!(yield* scheduleExists(connectionId))) yield* schedule(connection, defaultEvery, false)
             yield* temporal(connectionId, "trigger", () => Schedules.triggerCrmSync(options.client, connectionId))
             return view(connection)
           }),
@@ -194,15 +224,18 @@ export class CrmSyncControl extends Context.Service<CrmSyncControl, {
             logRepo.list(orgId, request, { connectionId, ...(status === undefined ? {} : { status }) })),
         pause: (orgId, connectionId) =>
           Effect.gen(function*() {
-            const connection = yield* repo.setStatus(orgId, connectionId, "paused", null)
-            yield* temporal(connectionId, "pause", () => Schedules.pauseCrmSync(options.client, connectionId, "paused by a user"))
-            return view(connection)
+            const connection = yield* usable(orgId, connectionId, "pause")
+            // The schedule first: once it is paused no new run starts, whatever the row says.
+            yield* setPaused(connection, true)
+            return view(yield* repo.setStatus(orgId, connectionId, "paused", null))
           }),
         resume: (orgId, connectionId) =>
           Effect.gen(function*() {
-            const connection = yield* repo.setStatus(orgId, connectionId, "active", null)
-            yield* temporal(connectionId, "resume", () => Schedules.resumeCrmSync(options.client, connectionId, "resumed by a user"))
-            return view(connection)
+            const connection = yield* usable(orgId, connectionId, "resume")
+            // The row first: a run the schedule starts must find the connection active.
+            const active = yield* repo.setStatus(orgId, connectionId, "active", null)
+            yield* setPaused(connection, false)
+            return view(active)
           }),
         disconnect: (orgId, connectionId) =>
           Effect.gen(function*() {

@@ -181,13 +181,15 @@ export class CrmApi extends HttpApiGroup.make("crm")
     HttpApiEndpoint.post("connect", "/connections", { payload: R.ConnectCrm, success: Created(R.CrmConnection), error: [...Common, Unavailable] }),
     HttpApiEndpoint.post("sync", "/connections/:id/sync", { params: id, success: R.CrmConnection, error: [...Common, Unavailable] }),
     HttpApiEndpoint.get("logs", "/connections/:id/logs", { params: id, query: R.CrmLogQuery, success: R.page(R.CrmSyncLog), error: [...Common, Unavailable] }),
+    HttpApiEndpoint.post("pause", "/connections/:id/pause", { params: id, success: R.CrmConnection, error: [...Common, Unavailable] }),
+    HttpApiEndpoint.post("resume", "/connections/:id/resume", { params: id, success: R.CrmConnection, error: [...Common, Unavailable] }),
     HttpApiEndpoint.delete("disconnect", "/connections/:id", { params: id, success: NoContent, error: [...Common, Unavailable] })
   )
   .middleware(Authentication).prefix("/crm")
   .annotateMerge(OpenApi.annotations({
     title: "CRM",
     description: "Connect HubSpot, Salesforce, Zoho or a CSV/webhook CRM (credentials stored encrypted, never returned), " +
-      "run a sync now and read the sync log. Syncs run as Temporal workflows: without Temporal these endpoints answer 503."
+      "run a sync now, pause and resume scheduled syncs, and read the sync log. Syncs run as Temporal workflows: without Temporal these endpoints answer 503."
   })) {}
 
 export class Api extends HttpApi.make("autodialer")

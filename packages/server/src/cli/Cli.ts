@@ -8,7 +8,7 @@
  *   autodialer import contacts.csv [--campaign ID] [--dry-run]    (progress bar)
  *   autodialer campaign list|start|pause|resume|stop|stats [ID]
  *   autodialer crm connect --type hubspot --name N --credentials-file creds.json [--every "15 minutes"]
- *   autodialer crm list|sync ID|logs ID [--status S] [--limit N] [--cursor C]|disconnect ID
+ *   autodialer crm list|sync ID|pause ID|resume ID|logs ID [--status S] [--limit N] [--cursor C]|disconnect ID
  *   autodialer status                     readiness and the campaigns' live numbers
  *
  * Commands that talk to a running server read `--url` (AUTODIALER_URL,
@@ -191,6 +191,18 @@ const crmLogs = Command.make("logs", {
     if (page.nextCursor !== null) yield* Console.log(`more: autodialer crm logs ${id} --cursor ${page.nextCursor}`)
   })).pipe(Command.withDescription("The sync log of a connection, newest first"))
 
+/** `crm pause ID` / `crm resume ID`: the connection's scheduled syncs stop or start again. */
+const crmPauseResume = (action: "pause" | "resume") =>
+  Command.make(action, { id: Argument.String("id"), url, token }, ({ id, url, token }) =>
+    Effect.gen(function*() {
+      const c = (yield* Client.request(target(url, token), "POST", `/crm/connections/${encodeURIComponent(id)}/${action}`)) as CrmConnectionView
+      yield* Console.log(action === "pause"
+        ? `paused the syncs of "${c.name}" (${c.id}); resume them with: autodialer crm resume ${c.id}`
+        : `resumed the syncs of "${c.name}" (${c.id}); run one now with: autodialer crm sync ${c.id}`)
+    })).pipe(Command.withDescription(action === "pause"
+      ? "Pause a connection's scheduled syncs (manager or admin)"
+      : "Resume a connection's scheduled syncs (manager or admin)"))
+
 const crmDisconnect = Command.make("disconnect", { id: Argument.String("id"), url, token }, ({ id, url, token }) =>
   Effect.gen(function*() {
     yield* Client.request(target(url, token), "DELETE", `/crm/connections/${encodeURIComponent(id)}`)
@@ -198,7 +210,7 @@ const crmDisconnect = Command.make("disconnect", { id: Argument.String("id"), ur
   })).pipe(Command.withDescription("Disconnect a CRM (manager or admin)"))
 
 const crm = Command.make("crm").pipe(
-  Command.withSubcommands([crmConnect, crmList, crmSync, crmLogs, crmDisconnect]),
+  Command.withSubcommands([crmConnect, crmList, crmSync, crmPauseResume("pause"), crmPauseResume("resume"), crmLogs, crmDisconnect]),
   Command.withDescription("CRM connections, syncs and sync logs")
 )
 

@@ -1,9 +1,9 @@
 /**
- * CRM handlers: connect, list, sync now, read the sync log and disconnect,
- * all through the workflows' `CrmSyncControl` scoped to the caller's
- * organization. Connecting, syncing and disconnecting need a manager or an
- * admin; any member may read. Without Temporal (or a secret key) every
- * endpoint answers 503 saying how to enable CRM sync.
+ * CRM handlers: connect, list, sync now, pause and resume the scheduled
+ * syncs, read the sync log and disconnect, all through the workflows'
+ * `CrmSyncControl` scoped to the caller's organization. Everything but
+ * reading needs a manager or an admin; any member may read. Without Temporal
+ * (or a secret key) every endpoint answers 503 saying how to enable CRM sync.
  */
 import { Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
@@ -76,6 +76,10 @@ export const CrmHandlers = HttpApiBuilder.group(Api, "crm", Effect.fn(function*(
           })),
           nextCursor: page.nextCursor
         }))),
+    pause: ({ params }) =>
+      Effect.andThen(manage("pausing a CRM sync"), withControl(params.id, (c, orgId) => c.pause(orgId, params.id as CrmConnectionId))),
+    resume: ({ params }) =>
+      Effect.andThen(manage("resuming a CRM sync"), withControl(params.id, (c, orgId) => c.resume(orgId, params.id as CrmConnectionId))),
     disconnect: ({ params }) =>
       Effect.andThen(manage("disconnecting a CRM"), withControl(params.id, (c, orgId) => c.disconnect(orgId, params.id as CrmConnectionId)))
   })
