@@ -10,6 +10,7 @@ import { Migrator, SqlClient } from "effect/sql"
 import * as Schema from "./internal/schemaSql.ts"
 import * as SessionSchema from "./internal/dialingSessionSql.ts"
 import * as CallMetricsSchema from "./internal/callMetricsSql.ts"
+import * as CampaignDeskSchema from "./internal/campaignDeskSql.ts"
 
 const run = (statements: ReadonlyArray<string>) =>
   Effect.gen(function*() {
@@ -31,7 +32,8 @@ export const statements: Readonly<Record<string, ReadonlyArray<string>>> = {
   ],
   "4_dialing_session": SessionSchema.dialingSession,
   "5_call_store_lookup": SessionSchema.callStoreLookup,
-  "6_call_metrics_outcomes": CallMetricsSchema.callMetricsOutcomes
+  "6_call_metrics_outcomes": CallMetricsSchema.callMetricsOutcomes,
+  "7_campaign_desk_settings": CampaignDeskSchema.campaignDeskSettings
 }
 
 /** Migration records for the Effect SQL `Migrator`. */

@@ -36,3 +36,6 @@ const hint: Readonly<Record<Command, string>> = {
 /** undefined when `command` is allowed in `state`; otherwise why not and what to do. */
 export const refuse = (state: State, command: Command): string | undefined =>
   allowed[command].includes(state) ? undefined : `cannot ${command} while ${state}: ${hint[command]}`
+
+/** States in which the agent has a call: offered, talking, or wrapping it up. */
+export const hasCall = (state: State): boolean => state === "reserved" || state === "on_call" || state === "wrap_up"

@@ -137,6 +137,7 @@ export class CampaignsApi extends HttpApiGroup.make("campaigns")
 export class AgentsApi extends HttpApiGroup.make("agents")
   .add(
     HttpApiEndpoint.get("list", "/", { success: Schema.Array(R.AgentStatus), error: Common }),
+    HttpApiEndpoint.get("me", "/me", { success: R.AgentDesk, error: Common }),
     HttpApiEndpoint.post("login", "/me/login", { payload: R.AgentLogin, success: R.AgentStatus, error: Common }),
     HttpApiEndpoint.post("ready", "/me/ready", { success: R.AgentStatus, error: Common }),
     HttpApiEndpoint.post("pause", "/me/pause", { payload: R.AgentPause, success: R.AgentStatus, error: Common }),
@@ -144,7 +145,11 @@ export class AgentsApi extends HttpApiGroup.make("agents")
     HttpApiEndpoint.post("logout", "/me/logout", { success: R.AgentStatus, error: Common })
   )
   .middleware(Authentication).prefix("/agents")
-  .annotateMerge(OpenApi.annotations({ title: "Agents", description: "The calling agent's own state machine" })) {}
+  .annotateMerge(OpenApi.annotations({
+    title: "Agents",
+    description: "The calling agent's own state machine; GET /agents/me restores a console (state, time in state, campaign, current call). " +
+      "Pausing takes one of the campaign's pause codes."
+  })) {}
 
 export class CallsApi extends HttpApiGroup.make("calls")
   .add(

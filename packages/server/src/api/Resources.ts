@@ -178,6 +178,33 @@ export const Window = Schema.Struct({
   start: Schema.String.pipe(Schema.check(Schema.isPattern(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected HH:MM such as 09:00" }))),
   end: Schema.String.pipe(Schema.check(Schema.isPattern(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected HH:MM such as 20:00" })))
 })
+export const PauseCode = Schema.Struct({
+  code: Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z][a-z0-9_]{0,31}$/, { message: "expected a lowercase pause code such as break, lunch, training" }))),
+  label: NonBlank.pipe(Schema.check(Schema.isMaxLength(60, { message: "at most 60 characters" })))
+})
+/** The pause codes agents of the campaign choose from; codes are unique (checked by the handler). */
+export const PauseCodes = Schema.Array(PauseCode).pipe(Schema.check(
+  Schema.isMinLength(1, { message: "a campaign needs at least one pause code" }),
+  Schema.isMaxLength(20, { message: "at most 20 pause codes per campaign" })
+))
+/** Answering-machine detection and what to do when a machine answers. */
+export const Amd = Schema.Struct({
+  enabled: Schema.Boolean,
+  /** hangup: release the line; drop_voicemail: wait for the beep, speak `voicemailMessage`, hang up. */
+  onMachine: Schema.Literals(["hangup", "drop_voicemail"]),
+  voicemailMessage: Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(1000, { message: "at most 1000 characters" }))))
+})
+/**
+ * The number the callee sees: the organization's default number, one fixed
+ * number of the organization (`GET /phone-numbers`), or local presence,
+ * rotating over the organization's active numbers (preferring the contact's
+ * area code).
+ */
+export const CallerId = Schema.Union([
+  Schema.Struct({ strategy: Schema.Literal("org_default") }),
+  Schema.Struct({ strategy: Schema.Literal("fixed"), phoneNumberId: Id }),
+  Schema.Struct({ strategy: Schema.Literal("local_presence") })
+])
 const CampaignSettings = {
   description: Schema.optionalKey(Schema.NullOr(Schema.String)),
   script: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -187,7 +214,10 @@ const CampaignSettings = {
   maxAttempts: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 100 })))),
   retryDelayMinutes: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 129600 })))),
   linesPerAgent: Schema.optionalKey(Schema.Number.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 20 })))),
-  voiceServerId: Schema.optionalKey(Schema.NullOr(Id))
+  voiceServerId: Schema.optionalKey(Schema.NullOr(Id)),
+  pauseCodes: Schema.optionalKey(PauseCodes),
+  amd: Schema.optionalKey(Amd),
+  callerId: Schema.optionalKey(CallerId)
 }
 export const NewCampaign = Schema.Struct({ name: NonBlank, mode: CampaignMode, ...CampaignSettings })
 export const CampaignPatch = Schema.Struct({ name: Schema.optionalKey(NonBlank), mode: Schema.optionalKey(CampaignMode), ...CampaignSettings })
@@ -195,7 +225,8 @@ export const Campaign = Schema.Struct({
   id: Id, name: Schema.String, mode: Schema.String, status: Schema.String, description: Schema.NullOr(Schema.String),
   script: Schema.NullOr(Schema.String), timeZone: Schema.String, windows: Schema.Array(Window),
   abandonLimit: Schema.Number, maxAttempts: Schema.Int, retryDelayMinutes: Schema.Int, linesPerAgent: Schema.Number,
-  voiceServerId: Schema.NullOr(Id), totalCalls: Schema.Int, createdAt: Instant, updatedAt: Instant
+  voiceServerId: Schema.NullOr(Id), pauseCodes: Schema.Array(PauseCode), amd: Amd, callerId: CallerId,
+  totalCalls: Schema.Int, createdAt: Instant, updatedAt: Instant
 })
 export const Enrol = Schema.Struct({
   /** Contacts to add; omit to add every contact of the organization not yet in the campaign. */
@@ -241,6 +272,7 @@ export const AgentStatus = Schema.Struct({
 })
 export const AgentLogin = Schema.Struct({ campaignId: Id })
 export const AgentPause = Schema.Struct({
+  /** One of the pause codes of the agent's campaign (`pauseCodes` of `GET /campaigns/{id}`). */
   code: Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z][a-z0-9_]{0,31}$/, { message: "expected a pause code such as break, lunch, training" })))
 })
 export const DispositionSubmit = Schema.Struct({
@@ -259,7 +291,24 @@ export const Call = Schema.Struct({
   fromNumber: Schema.String, toNumber: Schema.String, status: Schema.String, outcome: Schema.NullOr(Schema.String),
   answeredBy: Schema.NullOr(Schema.String), attempt: Schema.Int, talkSeconds: Schema.NullOr(Schema.Int),
   summary: Schema.NullOr(Schema.String), transcriptStatus: Schema.String, isTransferred: Schema.Boolean,
-  transferredTo: Schema.NullOr(Schema.String), createdAt: Instant, endedAt: Schema.NullOr(Instant)
+  transferredTo: Schema.NullOr(Schema.String), dispositionId: Schema.NullOr(Id), notes: Schema.NullOr(Schema.String),
+  createdAt: Instant, endedAt: Schema.NullOr(Instant)
+})
+/**
+ * The signed-in user's own desk (`GET /agents/me`): what a console needs to
+ * restore itself after a reload or a reconnect.
+ */
+export const AgentDesk = Schema.Struct({
+  user: User,
+  state: AgentState,
+  since: Instant,
+  /** Whole seconds in `state` when the server answered. */
+  secondsInState: Schema.Int,
+  /** The pause code while paused, or what caused the last change. */
+  reason: Schema.NullOr(Schema.String),
+  campaign: Schema.NullOr(Campaign),
+  /** The call being offered, talked on or wrapped up; null otherwise. */
+  call: Schema.NullOr(Call)
 })
 export const CallDetail = Schema.Struct({
   call: Call, events: Schema.Array(CallEventView), transcript: Schema.NullOr(Schema.String),
@@ -270,7 +319,9 @@ export const CallQuery = {
   campaignId: Schema.optionalKey(Id),
   status: Schema.optionalKey(Schema.String),
   outcome: Schema.optionalKey(Schema.String),
-  agentId: Schema.optionalKey(Id)
+  agentId: Schema.optionalKey(Id),
+  /** The calls of one contact (its history). An agent sees the history of contacts they have talked to. */
+  contactId: Schema.optionalKey(Id)
 }
 export const Recording = Schema.Struct({ callId: Id, url: Schema.String })
 

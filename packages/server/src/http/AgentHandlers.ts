@@ -1,8 +1,10 @@
 /**
- * Handlers of the agent desk (own state: log in, ready, pause with a code,
- * wrap-up, log out) and of calls (list, filter, detail with events, recording,
- * disposition with notes and an optional callback). State changes are
- * appended to `agent_state_log` and pushed on the agent's realtime channel.
+ * Handlers of the agent desk (own state: log in, ready, pause with one of the
+ * campaign's pause codes, wrap-up, log out; `GET /agents/me` to restore a
+ * console) and of calls (list, filter, a contact's history, detail with
+ * events, recording, disposition with notes and an optional callback). State
+ * changes are appended to `agent_state_log` and pushed on the agent's
+ * realtime channel.
  */
 import { Clock, Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
@@ -11,10 +13,13 @@ import { UuidV7 } from "@autodialer/domain"
 import * as Page from "@autodialer/domain/Page"
 import * as AgentStates from "../AgentStates.ts"
 import { Api } from "../api/Api.ts"
+import * as Settings from "../CampaignSettings.ts"
 import { Conflict, InvalidRequest, NotFound } from "../api/Errors.ts"
 import { CurrentPrincipal } from "../api/Security.ts"
 import { campaignChannel, Realtime, userChannel } from "../realtime/Realtime.ts"
 import { inOrg, iso, isoOrNull, requireRole } from "./Access.ts"
+import { campaignView, type CampaignRow } from "./CampaignHandlers.ts"
+import { userView, type UserRow } from "./IdentityHandlers.ts"
 
 interface StateRow {
   readonly agentId: string; readonly fullName: string; readonly state: AgentStates.State | null; readonly campaignId: string | null
@@ -92,8 +97,50 @@ export const AgentsHandlers = HttpApiBuilder.group(Api, "agents", Effect.fn(func
         }
         return yield* transition("login", { campaignId: payload.campaignId })
       }),
+    me: () =>
+      Effect.gen(function*() {
+        const p = yield* CurrentPrincipal
+        const current = yield* mine
+        const state = current.state ?? "offline"
+        return yield* inOrg(Effect.gen(function*() {
+          const user = yield* sql<UserRow>`SELECT * FROM users WHERE id = ${p.userId}`
+          const campaign = current.campaignId === null || state === "offline"
+            ? [] : yield* sql<CampaignRow>`SELECT * FROM campaigns WHERE id = ${current.campaignId}`
+          // The state row names the call when the dialer knew it; otherwise the agent's latest call that is still live
+          // (ringing or talking) or, in wrap-up, still waiting for its disposition.
+          const call = !AgentStates.hasCall(state)
+            ? []
+            : current.callId !== null
+            ? yield* selectCall(sql, current.callId)
+            : yield* sql<CallRow>`SELECT * FROM calls WHERE agent_id = ${p.userId} AND ${state === "wrap_up"
+              ? sql`disposition_id IS NULL`
+              : sql`status IN ('queued', 'initiated', 'ringing', 'in_progress')`} ORDER BY id DESC LIMIT 1`
+          const now = yield* Clock.currentTimeMillis
+          const view = stateView(current)
+          return {
+            user: userView(user[0]!), state, since: view.since, secondsInState: Math.max(0, Math.floor((now - Date.parse(view.since)) / 1000)),
+            reason: current.reason, campaign: campaign[0] ? campaignView(campaign[0]) : null, call: call[0] ? callView(call[0]) : null
+          }
+        }))
+      }),
     ready: () => transition("ready"),
-    pause: ({ payload }) => transition("pause", { reason: payload.code }),
+    pause: ({ payload }) =>
+      Effect.gen(function*() {
+        const current = yield* mine
+        if (current.campaignId !== null && (current.state ?? "offline") !== "offline") {
+          const rows = yield* inOrg(sql<{ readonly name: string; readonly pauseCodes: unknown }>`
+            SELECT name, pause_codes FROM campaigns WHERE id = ${current.campaignId}`)
+          const codes = Settings.pauseCodesOf(rows[0]?.pauseCodes)
+          if (!codes.some((c) => c.code === payload.code)) {
+            return yield* new InvalidRequest({
+              field: "code",
+              message: `'${payload.code}' is not a pause code of campaign ${rows[0]?.name ?? current.campaignId}; use one of: ` +
+                codes.map((c) => `${c.code} (${c.label})`).join(", ")
+            })
+          }
+        }
+        return yield* transition("pause", { reason: payload.code })
+      }),
     wrapUp: () => transition("wrapUp"),
     logout: () => transition("logout")
   })
@@ -105,7 +152,7 @@ interface CallRow {
   readonly toNumber: string; readonly status: string; readonly outcome: string | null; readonly answeredBy: string | null
   readonly attempt: number; readonly talkDurationSeconds: number | null; readonly summary: string | null
   readonly transcriptStatus: string; readonly isTransferred: boolean; readonly transferredTo: string | null
-  readonly createdAt: Date; readonly endedAt: Date | null; readonly transcript: string | null; readonly recordingUrl: string | null
+  readonly dispositionId: string | null; readonly createdAt: Date; readonly endedAt: Date | null; readonly transcript: string | null; readonly recordingUrl: string | null
   readonly notes: string | null
 }
 export const callView = (r: CallRow) => ({
@@ -113,7 +160,7 @@ export const callView = (r: CallRow) => ({
   providerCallId: r.providerCallId, direction: r.direction, fromNumber: r.fromNumber, toNumber: r.toNumber, status: r.status,
   outcome: r.outcome, answeredBy: r.answeredBy, attempt: r.attempt, talkSeconds: r.talkDurationSeconds, summary: r.summary,
   transcriptStatus: r.transcriptStatus, isTransferred: r.isTransferred, transferredTo: r.transferredTo,
-  createdAt: iso(r.createdAt), endedAt: isoOrNull(r.endedAt)
+  dispositionId: r.dispositionId, notes: r.notes, createdAt: iso(r.createdAt), endedAt: isoOrNull(r.endedAt)
 })
 export const selectCall = (sql: SqlClient.SqlClient, id: string) => sql<CallRow>`SELECT * FROM calls WHERE id = ${id}`
 
@@ -129,9 +176,12 @@ export const CallsHandlers = HttpApiBuilder.group(Api, "calls", Effect.fn(functi
         const p = yield* CurrentPrincipal
         const after = yield* Page.decodeCursor(query.cursor).pipe(Effect.mapError((e) => new InvalidRequest({ message: e.message, field: "cursor" })))
         const limit = query.limit ?? Page.defaultLimit
-        // Agents see their own calls only.
-        const agentId = p.role === "agent" ? p.userId : query.agentId
+        // Agents see their own calls only, and the whole history of a contact they have talked to (the screen-pop's).
+        const contactOfMine = p.role === "agent" && query.contactId !== undefined && (yield* inOrg(sql`
+          SELECT 1 FROM calls WHERE contact_id = ${query.contactId} AND agent_id = ${p.userId} LIMIT 1`)).length > 0
+        const agentId = p.role === "agent" && !contactOfMine ? p.userId : query.agentId
         const rows = yield* inOrg(sql<CallRow>`SELECT * FROM calls WHERE ${sql.and([
+          query.contactId === undefined ? sql`true` : sql`contact_id = ${query.contactId}`,
           after === undefined ? sql`true` : sql`id < ${after}`,
           query.campaignId === undefined ? sql`true` : sql`campaign_id = ${query.campaignId}`,
           query.status === undefined ? sql`true` : sql`status = ${query.status}`,

@@ -1,7 +1,8 @@
 /**
- * Campaign handlers: CRUD, enrolment of contacts, lifecycle commands through
- * `CampaignControl` (the Temporal workflow), and live stats. Agents may read
- * campaigns but never change them.
+ * Campaign handlers: CRUD (with the agent desk's pause codes, the AMD policy
+ * and the caller-id choice), enrolment of contacts, lifecycle commands
+ * through `CampaignControl` (the Temporal workflow), and live stats. Agents
+ * may read campaigns but never change them.
  */
 import { Clock, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
@@ -20,7 +21,8 @@ import { inOrg, iso, requireRole } from "./Access.ts"
 export interface CampaignRow {
   readonly id: string; readonly name: string; readonly mode: string; readonly status: string; readonly description: string | null
   readonly script: string | null; readonly callingWindow: unknown; readonly abandonPolicy: unknown; readonly attemptRules: unknown
-  readonly retryRules: unknown; readonly pacing: unknown; readonly voiceServerId: string | null; readonly totalCalls: number
+  readonly retryRules: unknown; readonly pacing: unknown; readonly amd: unknown; readonly pauseCodes: unknown
+  readonly callerIdStrategy: unknown; readonly callerIdPool: unknown; readonly voiceServerId: string | null; readonly totalCalls: number
   readonly createdAt: Date; readonly updatedAt: Date
 }
 export const campaignView = (r: CampaignRow) => {
@@ -29,6 +31,7 @@ export const campaignView = (r: CampaignRow) => {
     id: r.id, name: r.name, mode: r.mode, status: r.status, description: r.description, script: r.script,
     timeZone: s.timeZone, windows: s.windows.map((w) => ({ days: [...w.days], start: w.start, end: w.end })),
     abandonLimit: s.abandonLimit, maxAttempts: s.maxAttempts, retryDelayMinutes: s.retryDelayMinutes, linesPerAgent: s.linesPerAgent,
+    pauseCodes: s.pauseCodes.map((p) => ({ code: p.code, label: p.label })), amd: { ...s.amd }, callerId: { ...s.callerId },
     voiceServerId: r.voiceServerId, totalCalls: r.totalCalls, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt)
   }
 }
@@ -43,6 +46,31 @@ export const CampaignsHandlers = HttpApiBuilder.group(Api, "campaigns", Effect.f
   const get = (id: string) =>
     inOrg(select(id)).pipe(Effect.flatMap((rows) => rows[0] ? Effect.succeed(rows[0]) : Effect.fail(notFound(id))))
   const manage = (action: string) => requireRole("manager", action)
+
+  /** Fails with a 400 naming the field when the settings are inconsistent or name a number the organization lacks. */
+  const validate = (s: Settings.Settings) =>
+    Effect.gen(function*() {
+      const problem = Settings.problem(s)
+      if (problem !== undefined) return yield* new InvalidRequest(problem)
+      if (s.callerId.strategy === "org_default") return
+      const numbers = yield* inOrg(sql<{ readonly id: string; readonly number: string }>`
+        SELECT id, number FROM phone_numbers WHERE is_active ORDER BY number`)
+      if (s.callerId.strategy === "fixed") {
+        const wanted = s.callerId.phoneNumberId
+        if (!numbers.some((n) => n.id === wanted)) {
+          return yield* new InvalidRequest({
+            field: "callerId.phoneNumberId",
+            message: `phone number ${wanted} is not an active number of your organization; pick one from GET /phone-numbers` +
+              (numbers.length === 0 ? " (there are none yet: add one with POST /phone-numbers)" : "")
+          })
+        }
+      } else if (numbers.length === 0) {
+        return yield* new InvalidRequest({
+          field: "callerId.strategy",
+          message: "local presence rotates over the organization's numbers and there are none: add numbers with POST /phone-numbers, or use strategy 'org_default'"
+        })
+      }
+    })
 
   const setStatus = (id: string, status: string) =>
     Effect.gen(function*() {
@@ -88,14 +116,8 @@ export const CampaignsHandlers = HttpApiBuilder.group(Api, "campaigns", Effect.f
     create: ({ payload }) =>
       Effect.gen(function*() {
         const p = yield* manage("creating campaigns")
-        const settings: Settings.Settings = {
-          timeZone: payload.timeZone ?? Settings.defaults.timeZone,
-          windows: payload.windows ?? Settings.defaults.windows,
-          abandonLimit: payload.abandonLimit ?? Settings.defaults.abandonLimit,
-          maxAttempts: payload.maxAttempts ?? Settings.defaults.maxAttempts,
-          retryDelayMinutes: payload.retryDelayMinutes ?? Settings.defaults.retryDelayMinutes,
-          linesPerAgent: payload.linesPerAgent ?? Settings.defaults.linesPerAgent
-        }
+        const settings = Settings.merge(Settings.defaults, payload)
+        yield* validate(settings)
         if (payload.mode === "agentless" && !payload.script && !payload.voiceServerId) {
           return yield* new InvalidRequest({ message: "an agentless campaign needs a script or a voiceServerId", field: "voiceServerId" })
         }
@@ -111,15 +133,8 @@ export const CampaignsHandlers = HttpApiBuilder.group(Api, "campaigns", Effect.f
       Effect.gen(function*() {
         yield* manage("changing campaigns")
         const row = yield* get(params.id)
-        const current = Settings.fromColumns(row)
-        const next: Settings.Settings = {
-          timeZone: payload.timeZone ?? current.timeZone,
-          windows: payload.windows ?? current.windows,
-          abandonLimit: payload.abandonLimit ?? current.abandonLimit,
-          maxAttempts: payload.maxAttempts ?? current.maxAttempts,
-          retryDelayMinutes: payload.retryDelayMinutes ?? current.retryDelayMinutes,
-          linesPerAgent: payload.linesPerAgent ?? current.linesPerAgent
-        }
+        const next = Settings.merge(Settings.fromColumns(row), payload)
+        yield* validate(next)
         const patch: Record<string, unknown> = { ...Settings.toColumns(next) }
         if (payload.name !== undefined) patch["name"] = payload.name
         if (payload.mode !== undefined) patch["mode"] = payload.mode

@@ -15,11 +15,11 @@ import { CurrentPrincipal } from "../api/Security.ts"
 import { inOrg, iso, isoOrNull, requireRole } from "./Access.ts"
 import { apiKeyPrefix, login } from "./Authentication.ts"
 
-interface UserRow {
+export interface UserRow {
   readonly id: string; readonly email: string; readonly fullName: string; readonly role: "admin" | "manager" | "agent"
   readonly teamId: string | null; readonly isActive: boolean; readonly createdAt: Date
 }
-const userView = (r: UserRow) => ({
+export const userView = (r: UserRow) => ({
   id: r.id, email: r.email, fullName: r.fullName, role: r.role, teamId: r.teamId, isActive: r.isActive, createdAt: iso(r.createdAt)
 })
 interface OrgRow { readonly id: string; readonly name: string; readonly slug: string; readonly plan: string; readonly settings: unknown; readonly createdAt: Date }
