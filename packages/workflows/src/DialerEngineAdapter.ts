@@ -10,11 +10,16 @@
  *   dead attempt left in flight are "adopted": their agents are on a call the
  *   session did not place, and when such a call resolves the contact is
  *   settled by the attempt rules (retry after the delay, or done);
- * - agents have no wrap-up yet: an agent is ready again when its call ends.
+ * - wrap-up: the engine puts an agent in wrap when its call ends; the host
+ *   ends it (`AgentReady`) when the agent is done or its wrap-up times out,
+ *   and an agent restored in wrap-up stays unavailable until then;
+ * - a skipped preview goes back to the queue in Postgres (`ReleaseContact`),
+ *   not to the engine's own calendar, like a retry.
  */
 import { Layer } from "effect"
 import { Command, Config, Event, Session } from "@autodialer/dialer-engine"
 import {
+  type AgentState,
   type AttemptOutcome,
   type EngineCommand,
   type EngineEvent,
@@ -44,6 +49,8 @@ export interface AdapterState {
   readonly agentOfCall: Map<string, string>
   /** The contacts as given to the engine, to hand a retry back to the queue in Postgres. */
   readonly contacts: Map<string, import("@autodialer/dialer-engine").Contact.Contact>
+  /** Agents restored in wrap-up: unavailable to the engine until the host ends their wrap-up. */
+  readonly wrapping: Set<string>
   /** Live answers and abandons of adopted calls (the engine did not see them). */
   adoptedLive: number
   adoptedAbandoned: number
@@ -63,6 +70,8 @@ const engineConfig = (input: RestoreInput): Config.SessionConfig => {
   const rule = { delayMinutes: input.retryDelayMs / 60_000, maxAttempts: input.maxAttempts }
   const mode: Config.DialingMode = input.pacing === "predictive"
     ? { _tag: "predictive" }
+    : input.pacing === "preview"
+    ? { _tag: "preview", ...(input.previewAutoDialSeconds === undefined ? {} : { autoDialSeconds: input.previewAutoDialSeconds }) }
     : { _tag: "progressive", linesPerAgent: 1 }
   return Config.make({
     sessionId: input.sessionId,
@@ -71,7 +80,8 @@ const engineConfig = (input: RestoreInput): Config.SessionConfig => {
     abandon: { limit: input.abandonLimit, windowSoFar: input.abandon },
     ringTimeoutSeconds: input.ringTimeoutSeconds,
     minRingSeconds: input.minRingSeconds,
-    amd: "detect",
+    amd: input.voicemailMessage === undefined ? "detect" : "detectAndDropVoicemail",
+    ...(input.voicemailMessage === undefined ? {} : { voicemailMessage: input.voicemailMessage }),
     maxLinesPerAgent: input.maxLinesPerAgent,
     retry: { busy: rule, noAnswer: rule, machine: rule, failed: rule, fax: rule },
     caps: {
@@ -95,15 +105,18 @@ const restore = (input: RestoreInput): AdapterState => {
     adopted.set(c.callId, { contactId: c.contactId, attempt: c.attempt, status: c.status, ...(c.agentId === undefined ? {} : { agentId: c.agentId }) })
   }
   const busyAgents = new Set([...adopted.values()].flatMap((c) => (c.agentId === undefined ? [] : [c.agentId])))
+  const wrapping = new Set<string>()
   for (const a of input.agents) {
     if (a.state === "loggedOut") continue
+    // Logged in = paused in the engine until it hears otherwise.
     feed({ _tag: "AgentLoggedIn", at: input.now, agentId: a.agentId })
     if (busyAgents.has(a.agentId)) feed({ _tag: "AgentOnCall", at: input.now, agentId: a.agentId })
-    else if (a.state === "ready" || a.state === "busy" || a.state === "wrapUp") feed({ _tag: "AgentReady", at: input.now, agentId: a.agentId })
+    else if (a.state === "wrapUp" || a.state === "busy") wrapping.add(a.agentId) // the host re-arms its wrap-up
+    else if (a.state === "ready") feed({ _tag: "AgentReady", at: input.now, agentId: a.agentId })
   }
   return {
     input, session, adopted, queued: new Set(), callOfContact: new Map(), outcomes: new Map(), agentOfCall: new Map(), contacts: new Map(),
-    adoptedLive: 0, adoptedAbandoned: 0
+    wrapping, adoptedLive: 0, adoptedAbandoned: 0
   }
 }
 
@@ -131,7 +144,7 @@ const translate = (s: AdapterState, commands: ReadonlyArray<Command.SessionComma
         break
       case "DropVoicemail":
         s.outcomes.set(c.callId, "answering_machine")
-        out.push({ _tag: "HangUp", callId: c.callId, reason: "voicemail drop is not supported by this host yet" })
+        out.push({ _tag: "DropVoicemail", callId: c.callId, message: c.message })
         break
       case "HangUp":
         out.push(c)
@@ -153,7 +166,9 @@ const translate = (s: AdapterState, commands: ReadonlyArray<Command.SessionComma
         break
       }
       case "OfferPreview":
-        // Preview mode needs the agent desktop; the session runs progressive for it.
+        out.push(c.autoDialAt === undefined
+          ? { _tag: "OfferPreview", agentId: c.agentId, contactId: c.contactId }
+          : { _tag: "OfferPreview", agentId: c.agentId, contactId: c.contactId, autoDialAt: c.autoDialAt })
         break
     }
   }
@@ -162,6 +177,22 @@ const translate = (s: AdapterState, commands: ReadonlyArray<Command.SessionComma
 
 /** Marks the engine's reservation holder as "the queue": the engine keeps the entry but never dials it. */
 const queueOwned = "postgres-queue"
+
+/** A skipped preview is due again after this long (the engine's own hold for a skip). */
+export const skipDelayMs = 60_000
+
+const engineAgentState = (status: Session.AgentStatus): AgentState | "reserved" => {
+  switch (status) {
+    case "ready": return "ready"
+    case "talk": return "busy"
+    case "wrap": return "wrapUp"
+    case "paused": return "paused"
+    case "loggedOut": return "loggedOut"
+    case "reserved":
+    case "previewing":
+    case "parallel": return "reserved"
+  }
+}
 
 const run = (s: AdapterState, ev: Event.SessionEvent): EngineStep<AdapterState> => {
   const r = Session.step(s.session, ev)
@@ -213,9 +244,9 @@ const settleAdopted = (s: AdapterState, callId: string, call: Adopted, event: En
   if (outcome === "human_answered") commands.push({ _tag: "MarkContactDone", contactId: call.contactId, callId, outcome, reason: "connected" })
   else if (call.attempt >= s.input.maxAttempts) commands.push({ _tag: "MarkContactDone", contactId: call.contactId, callId, outcome, reason: "attemptsExhausted" })
   else commands.push({ _tag: "ScheduleRetry", contactId: call.contactId, callId, at: event.at + s.input.retryDelayMs, outcome })
-  if (call.agentId === undefined) return { state: s, commands }
-  const ready = run(s, { _tag: "AgentReady", at: event.at, agentId: call.agentId })
-  return { state: ready.state, commands: [...commands, ...ready.commands] }
+  // The agent of an adopted call wraps it up like any other; the host ends the wrap-up.
+  if (call.agentId !== undefined) s.wrapping.add(call.agentId)
+  return { state: s, commands }
 }
 
 const step = (s: AdapterState, e: EngineEvent): EngineStep<AdapterState> => {
@@ -236,6 +267,24 @@ const step = (s: AdapterState, e: EngineEvent): EngineStep<AdapterState> => {
     case "AgentReady":
     case "AgentLoggedOut":
     case "AgentPaused":
+      s.wrapping.delete(e.agentId)
+      return run(s, e)
+    case "AgentWrapUp":
+    case "PreviewTaken":
+      return run(s, e)
+    case "PreviewSkipped": {
+      const r = run(s, e)
+      // The engine would hold the skipped contact on its own calendar; it goes back to the queue in Postgres instead.
+      const contact = s.contacts.get(e.contactId)
+      if (contact === undefined || !s.queued.has(e.contactId)) return r
+      s.queued.delete(e.contactId)
+      const held = Session.step(r.state.session, { _tag: "ContactUpdated", at: e.at, contact: { ...contact, reservedBy: queueOwned } })
+      const next = { ...r.state, session: held.state }
+      return {
+        state: next,
+        commands: [...r.commands, ...translate(next, held.commands), { _tag: "ReleaseContact", contactId: e.contactId, at: e.at + skipDelayMs }]
+      }
+    }
     case "CallDialled":
     case "CallRinging":
     case "CallAnswered":
@@ -253,15 +302,10 @@ const step = (s: AdapterState, e: EngineEvent): EngineStep<AdapterState> => {
     case "CallCancelled":
       s.outcomes.set(e.callId, e._tag === "CallBusy" ? "busy" : e._tag === "CallNoAnswer" ? "no_answer" : "failed")
       return run(s, e)
-    case "CallEnded": {
-      const ended = run(s, e)
-      const agentId = s.agentOfCall.get(e.callId)
-      if (agentId === undefined) return ended
+    case "CallEnded":
+      // The engine puts the call's agent in wrap-up; the host ends it.
       s.agentOfCall.delete(e.callId)
-      // No wrap-up modelled yet: the agent is ready when the call ends.
-      const ready = run(ended.state, { _tag: "AgentReady", at: e.at, agentId })
-      return { state: ready.state, commands: [...ended.commands, ...ready.commands] }
-    }
+      return run(s, e)
   }
 }
 
@@ -272,6 +316,11 @@ export const dialerEngine: SessionEngineService<AdapterState> = {
   queuedContacts: (s) => [...s.queued],
   callsInFlight: (s) => s.session.calls.size + s.adopted.size,
   wantedContacts: (s) => (s.session.loggedIn === 0 ? 0 : Math.max(4, Math.ceil(s.session.loggedIn * s.input.maxLinesPerAgent * 2))),
+  agentStates: (s) => {
+    const out = new Map<string, AgentState | "reserved">()
+    for (const a of s.session.agents.values()) out.set(a.id, s.wrapping.has(a.id) ? "wrapUp" : engineAgentState(a.status))
+    return out
+  },
   abandon: (s) => ({
     liveAnswers: s.input.abandon.liveAnswers + s.session.stats.liveAnswers + s.adoptedLive,
     abandoned: s.input.abandon.abandoned + s.session.stats.abandoned + s.adoptedAbandoned

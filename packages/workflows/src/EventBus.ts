@@ -1,6 +1,7 @@
 /**
- * The event-bus port: carrier events, already stored in `call_events`, and
- * agent state changes reach the dialing session that owns the campaign.
+ * The event-bus port: carrier events, already stored in `call_events`, agent
+ * state changes and agents' desk actions (wrap-up done, preview take/skip)
+ * reach the dialing session that owns the campaign.
  *
  * - `layerPg`: Postgres `LISTEN/NOTIFY` (one channel per campaign), for
  *   deployments on a Postgres server where the webhook-receiving server and
@@ -28,8 +29,23 @@ export const AgentStateChanged = Schema.TaggedStruct("AgentStateChanged", {
 })
 export type AgentStateChanged = typeof AgentStateChanged.Type
 
-/** What a dialing session hears: carrier events of its calls and its agents' state changes. */
-export const BusEvent = Schema.Union([CallEvents.CallEvent, AgentStateChanged])
+/**
+ * What an agent did at the desk that the session, not the agent's own state
+ * row, decides on: end a wrap-up (a disposition was saved, or "done"), take or
+ * skip the contact a preview offered. Published by whoever received it (the
+ * server's agent endpoints); the session stores the resulting state.
+ */
+export const AgentAction = Schema.TaggedStruct("AgentAction", {
+  agentId: Schema.NonEmptyString,
+  action: Schema.Literals(["wrapUpDone", "previewTake", "previewSkip"]),
+  /** The queue entry (campaign_contacts.id) of a preview decision. */
+  contactId: Schema.optionalKey(Schema.NonEmptyString),
+  at: Schema.Number
+})
+export type AgentAction = typeof AgentAction.Type
+
+/** What a dialing session hears: carrier events of its calls, its agents' state changes and their desk actions. */
+export const BusEvent = Schema.Union([CallEvents.CallEvent, AgentStateChanged, AgentAction])
 export type BusEvent = typeof BusEvent.Type
 
 /** The subscription broke (the LISTEN connection was lost): the session fails and its retry re-reads Postgres. */

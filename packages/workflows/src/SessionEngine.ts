@@ -66,6 +66,10 @@ export interface RestoreInput {
   readonly retryDelayMs: number
   readonly abandonLimit: number
   readonly maxLinesPerAgent: number
+  /** Preview mode: seconds a contact is shown before it is dialled anyway (undefined: never auto-dialled). */
+  readonly previewAutoDialSeconds?: number
+  /** Played after the beep on a machine answer; undefined: machines are hung up on. */
+  readonly voicemailMessage?: string
 }
 
 export type EngineEvent =
@@ -73,6 +77,10 @@ export type EngineEvent =
   | { readonly _tag: "AgentReady"; readonly at: number; readonly agentId: string }
   | { readonly _tag: "AgentLoggedOut"; readonly at: number; readonly agentId: string }
   | { readonly _tag: "AgentPaused"; readonly at: number; readonly agentId: string; readonly code: string }
+  /** The agent's call ended and it is in wrap-up (not ready) until `AgentReady`. */
+  | { readonly _tag: "AgentWrapUp"; readonly at: number; readonly agentId: string }
+  | { readonly _tag: "PreviewTaken"; readonly at: number; readonly agentId: string; readonly contactId: string }
+  | { readonly _tag: "PreviewSkipped"; readonly at: number; readonly agentId: string; readonly contactId: string }
   | { readonly _tag: "CallDialled"; readonly at: number; readonly callId: string }
   | { readonly _tag: "CallRinging"; readonly at: number; readonly callId: string }
   | { readonly _tag: "CallAnswered"; readonly at: number; readonly callId: string; readonly verdict: "human" | "machine" | "unknown" }
@@ -100,6 +108,12 @@ export type EngineCommand =
     }
   | { readonly _tag: "Bridge"; readonly callId: string; readonly agentId: string }
   | { readonly _tag: "PlaySafeHarbourAndRelease"; readonly callId: string }
+  /** A machine answered: leave the campaign's message after the beep, then hang up. */
+  | { readonly _tag: "DropVoicemail"; readonly callId: string; readonly message: string }
+  /** Preview mode: show the reserved contact to the agent, who takes or skips it. */
+  | { readonly _tag: "OfferPreview"; readonly agentId: string; readonly contactId: string; readonly autoDialAt?: number }
+  /** Give a reserved, undialled contact back to the queue, due at `at` (e.g. a skipped preview). */
+  | { readonly _tag: "ReleaseContact"; readonly contactId: string; readonly at: number }
   | { readonly _tag: "HangUp"; readonly callId: string; readonly reason: string }
   /** `callId` is absent when the contact was not dialled (e.g. deferred by a compliance rule). */
   | { readonly _tag: "ScheduleRetry"; readonly contactId: string; readonly callId?: string; readonly at: number; readonly outcome: AttemptOutcome }
@@ -128,6 +142,8 @@ export interface SessionEngineService<S = unknown> {
   readonly wantedContacts: (state: S) => number
   /** Abandon counts in the regulatory window, carried-in plus this session's. */
   readonly abandon: (state: S) => { readonly liveAnswers: number; readonly abandoned: number }
+  /** Agents by engine state (previewing counts as reserved), for the supervisors' snapshot. */
+  readonly agentStates: (state: S) => ReadonlyMap<string, AgentState | "reserved">
 }
 
 export class SessionEngine extends Context.Service<SessionEngine, SessionEngineService>()("@autodialer/workflows/SessionEngine") {}

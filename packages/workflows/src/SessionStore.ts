@@ -26,9 +26,9 @@
  * knows no tenant, finds the call through the system path.
  */
 import { Clock, Context, Effect, Layer, Schema } from "effect"
-import type { SqlClient } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import { DialingSessionRepo as Repo, Enums, Ids, UuidV7 } from "@autodialer/domain"
+import { DialingSessionRepo as Repo, Enums, Ids, Tenancy, UuidV7 } from "@autodialer/domain"
 import { CallEvent as CallEvents } from "@autodialer/telephony"
 type CallEvent = CallEvents.CallEvent
 import type { AgentState, AttemptOutcome, EngineCommand, EngineContact, InFlightStatus, RestoredAgent, RestoredCall } from "./SessionEngine.ts"
@@ -79,6 +79,20 @@ export interface CallPatch {
   readonly agentId?: string
 }
 
+/** What the campaign row says about how the session behaves (read at each session start). */
+export interface CampaignPolicy {
+  /** The regulatory window the abandon rate is measured over (`abandon_policy.periodDays`, FCC: 30). */
+  readonly abandonWindowDays: number
+  /**
+   * The message left on a machine answer: the URL of the campaign's voicemail
+   * recording when `amd.onMachine` is `drop_voicemail` and the recording exists;
+   * undefined means machines are hung up on.
+   */
+  readonly voicemailUrl?: string
+}
+
+export const defaultPolicy: CampaignPolicy = { abandonWindowDays: 30 }
+
 export type ContactResult =
   | { readonly _tag: "Retry"; readonly at: number; readonly outcome: AttemptOutcome }
   | { readonly _tag: "Done"; readonly status: "completed" | "exhausted" | "removed"; readonly outcome: AttemptOutcome }
@@ -113,6 +127,13 @@ export interface SessionStoreService {
   readonly updateCall: (campaignId: string, callId: string, patch: CallPatch) => Effect.Effect<void, SqlError>
   readonly finishContact: (campaignId: string, contactId: string, result: ContactResult, at: number) => Effect.Effect<void, SqlError>
   readonly setAgent: (campaignId: string, agentId: string, state: AgentState, callId: string | null) => Effect.Effect<void, SqlError>
+  /**
+   * An agent's state changed outside the session (the agent desk): stored in
+   * `campaign_agents`, joining the campaign if the agent was not on it yet. Not
+   * logged again: the desk already appended it to `agent_state_log`.
+   */
+  readonly agentChanged: (campaignId: string, agentId: string, state: "ready" | "paused" | "loggedOut") => Effect.Effect<void, SqlError>
+  readonly policy: (campaignId: string) => Effect.Effect<CampaignPolicy, SqlError>
   readonly backlog: (campaignId: string, now: number, firstAttempts: boolean) => Effect.Effect<Backlog, SqlError>
   /** Our call (and its campaign) for a carrier call id, for the ingress of carrier events. */
   readonly callOfCarrierCall: (carrierCallId: string) => Effect.Effect<{ readonly callId: string; readonly campaignId: string } | undefined, SqlError>
@@ -175,7 +196,10 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
   tag,
   Effect.gen(function*() {
     const repo = yield* Repo.DialingSessionRepo
+    const sql = yield* SqlClient.SqlClient
     const orgs = new Map<string, Ids.OrganizationId>()
+    const asTenant = (org: Ids.OrganizationId) => <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+      Tenancy.withTenant(org)(effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
 
     /** The campaign's organization, looked up once (a campaign never changes organization). */
     const orgOf = (campaignId: string): Effect.Effect<Ids.OrganizationId, SqlError> =>
@@ -200,6 +224,7 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
     const snapshot: SessionStoreService["snapshot"] = (campaignId, abandonSince) =>
       Effect.gen(function*() {
         const { org, campaign } = yield* scoped(campaignId)
+        yield* reconcileAgents(org, campaign)
         const snap = yield* repo.snapshot(org, campaign, date(abandonSince))
         // Stored payloads are decoded like any input: one written by an older
         // version that no longer decodes is reported and skipped, not trusted.
@@ -229,6 +254,70 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
           })),
           abandon: snap.abandon,
           events
+        }
+      })
+
+    /**
+     * Agent changes made while no session listened (the desk appends them to
+     * `agent_state_log` and publishes them at most once) are folded into
+     * `campaign_agents` before a session rebuilds from it: an agent whose latest
+     * logged state is for this campaign takes that state (joining the campaign
+     * if needed); one who moved to another campaign since is offline here.
+     * Agents on a call in flight keep it.
+     */
+    const reconcileAgents = (org: Ids.OrganizationId, campaign: Ids.CampaignId) =>
+      asTenant(org)(Effect.gen(function*() {
+        yield* sql`
+          WITH latest AS (
+            SELECT DISTINCT ON (agent_id) agent_id, campaign_id, state, changed_at FROM agent_state_log
+            WHERE agent_id IN (SELECT agent_id FROM agent_state_log WHERE campaign_id = ${campaign}
+                               UNION SELECT agent_id FROM campaign_agents WHERE campaign_id = ${campaign})
+            ORDER BY agent_id, changed_at DESC, id DESC
+          )
+          INSERT INTO campaign_agents (org_id, campaign_id, agent_id, state)
+          SELECT ${org}, ${campaign}, l.agent_id, CASE WHEN l.campaign_id = ${campaign} THEN l.state ELSE 'offline' END
+          FROM latest l LEFT JOIN campaign_agents a ON a.campaign_id = ${campaign} AND a.agent_id = l.agent_id
+          LEFT JOIN calls c ON c.id = a.call_id
+          WHERE (l.campaign_id = ${campaign} AND l.state IN ('available', 'paused', 'offline', 'wrap_up')
+                 AND (a.agent_id IS NULL OR (a.state <> l.state AND l.changed_at >= a.updated_at)))
+             OR (l.campaign_id IS DISTINCT FROM ${campaign} AND a.agent_id IS NOT NULL AND a.state <> 'offline')
+          ON CONFLICT (campaign_id, agent_id) DO UPDATE SET state = excluded.state, call_id = NULL
+          WHERE campaign_agents.call_id IS NULL OR (SELECT ended_at FROM calls WHERE id = campaign_agents.call_id) IS NOT NULL`
+      }))
+
+    const agentChanged: SessionStoreService["agentChanged"] = (campaignId, agentId, state) =>
+      Effect.gen(function*() {
+        const { org, campaign } = yield* scoped(campaignId)
+        const agent = yield* uuid(Ids.UserId, "agent id", agentId)
+        yield* asTenant(org)(sql`
+          INSERT INTO campaign_agents (org_id, campaign_id, agent_id, state) VALUES (${org}, ${campaign}, ${agent}, ${toDomainAgent(state)})
+          ON CONFLICT (campaign_id, agent_id) DO UPDATE SET state = excluded.state, call_id = NULL`)
+      })
+
+    const policy: SessionStoreService["policy"] = (campaignId) =>
+      Effect.gen(function*() {
+        const { org, campaign } = yield* scoped(campaignId)
+        const rows = yield* asTenant(org)(sql<{ readonly abandonPolicy: unknown; readonly amd: unknown; readonly voicemailUrl: string | null }>`
+          SELECT c.abandon_policy AS "abandonPolicy", c.amd,
+            (SELECT r.url FROM recordings r WHERE r.id::text = c.amd->>'voicemailRecordingId' AND r.status = 'completed') AS "voicemailUrl"
+          FROM campaigns c WHERE c.id = ${campaign}`)
+        const row = rows[0]
+        if (row === undefined) return defaultPolicy
+        const json = (v: unknown): Record<string, unknown> => {
+          const parsed: unknown = typeof v === "string" ? JSON.parse(v) : v
+          return parsed !== null && typeof parsed === "object" ? parsed as Record<string, unknown> : {}
+        }
+        const days = json(row.abandonPolicy)["periodDays"]
+        const drop = json(row.amd)["onMachine"] === "drop_voicemail"
+        if (days !== undefined && !(typeof days === "number" && Number.isInteger(days) && days >= 1 && days <= 365)) {
+          yield* Effect.logWarning(`campaign ${campaignId}: abandon_policy.periodDays is ${JSON.stringify(days)}, expected an integer from 1 to 365; using 30`)
+        }
+        if (drop && row.voicemailUrl === null) {
+          yield* Effect.logWarning(`campaign ${campaignId}: amd.onMachine is drop_voicemail but its voicemailRecordingId names no completed recording; machines are hung up on`)
+        }
+        return {
+          abandonWindowDays: typeof days === "number" && Number.isInteger(days) && days >= 1 && days <= 365 ? days : defaultPolicy.abandonWindowDays,
+          ...(drop && row.voicemailUrl !== null ? { voicemailUrl: row.voicemailUrl } : {})
         }
       })
 
@@ -331,7 +420,7 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
 
     return tag.of({
       snapshot, releaseForeignReservations, reserveDue, renewReservations, release, recordDial, attachCarrierCall,
-      recordCommand, recordEvent, updateCall, finishContact, setAgent, backlog, callOfCarrierCall
+      recordCommand, recordEvent, updateCall, finishContact, setAgent, agentChanged, policy, backlog, callOfCarrierCall
     })
   })
 ).pipe(Layer.provide(Repo.DialingSessionRepo.layer))

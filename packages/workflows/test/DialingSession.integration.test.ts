@@ -17,7 +17,9 @@ import * as CarrierIngress from "../src/CarrierIngress.ts"
 import { EventBus } from "../src/EventBus.ts"
 import { Queries, Updates, campaignWorkflowId } from "../src/Names.ts"
 import { SessionEngine, type RestoreInput, type SessionEngineService } from "../src/SessionEngine.ts"
+import { ObservedEvents, SessionObserver } from "../src/SessionObserver.ts"
 import { SessionStore } from "../src/SessionStore.ts"
+import { type DeskOptions, desks } from "./support/Agents.ts"
 import { createCampaignWorker } from "../src/Worker.ts"
 import type { campaignWorkflow } from "../src/workflows/CampaignWorkflow.ts"
 import { type Seed, type Seeded, query, seedCampaign, seedSpentBudget } from "./support/Campaign.ts"
@@ -50,7 +52,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
   })
 
   interface Harness {
-    readonly runtime: ManagedRuntime.ManagedRuntime<SessionServices, unknown>
+    readonly runtime: ManagedRuntime.ManagedRuntime<SessionServices | ObservedEvents, unknown>
     /** Originates by idempotency key: how many times the carrier really dialled it. */
     readonly dialled: Map<string, number>
     readonly restores: Array<RestoreInput>
@@ -60,19 +62,21 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
   const harness = (
     store: Layer.Layer<SessionStore, never, import("effect/sql").SqlClient.SqlClient> = SessionStore.layerPg,
     base: SessionEngineService = DialerEngineAdapter.dialerEngine as unknown as SessionEngineService,
-    carrierOptions: Omit<SimulatedCarrier.Options, "seed"> = fastCarrier
+    carrierOptions: Omit<SimulatedCarrier.Options, "seed"> = fastCarrier,
+    desk: DeskOptions = { wrapMs: 50 },
+    wrapTelephony: (t: Telephony["Service"]) => Telephony["Service"] = (t) => t
   ): Harness => {
     const dialled = new Map<string, number>()
     const restores: Array<RestoreInput> = []
     const carrier = Layer.effect(Telephony, Effect.gen(function*() {
       // A seed per harness: the simulated carrier's call ids are `sim-<seed>-<n>`.
       const { telephony: inner } = yield* SimulatedCarrier.make({ ...carrierOptions, seed: ++carrierSeed })
-      return Telephony.of({
+      return Telephony.of(wrapTelephony({
         ...inner,
         originate: (request) => inner.originate(request).pipe(Effect.tap((handle) => Effect.sync(() => {
           if (!handle.deduplicated) dialled.set(request.idempotencyKey, (dialled.get(request.idempotencyKey) ?? 0) + 1)
         })))
-      })
+      }))
     })).pipe(Layer.provide(CallStore.layerMemory))
     const engine = Layer.succeed(SessionEngine, {
       ...base,
@@ -81,9 +85,10 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
         return base.restore(input)
       }
     })
-    const layer = Layer.mergeAll(store, EventBus.layerPg, carrier, engine).pipe(Layer.provide(db.layer))
-    const runtime: ManagedRuntime.ManagedRuntime<SessionServices, unknown> = ManagedRuntime.make(layer)
+    const layer = Layer.mergeAll(store, EventBus.layerPg, carrier, engine, SessionObserver.layerTest).pipe(Layer.provide(db.layer))
+    const runtime: ManagedRuntime.ManagedRuntime<SessionServices | ObservedEvents, unknown> = ManagedRuntime.make(layer)
     runtime.runFork(CarrierIngress.forward)
+    runtime.runFork(desks(desk))
     return { runtime, dialled, restores }
   }
 

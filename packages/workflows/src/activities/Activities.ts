@@ -1,7 +1,7 @@
 /**
  * The activities of the campaign workflow, made by `createActivities(deps)`
  * over the worker's one `ManagedRuntime` (the app layers: SessionStore,
- * EventBus, Telephony, SessionEngine). This is the Temporal edge of the
+ * EventBus, Telephony, SessionEngine, SessionObserver). This is the Temporal edge of the
  * Effect code: cancellation arrives through heartbeats and becomes the
  * session's graceful wind-down, and errors are mapped once to
  * `ApplicationFailure` with a type and retryability.
@@ -15,10 +15,11 @@ import { formatIssues, validateCampaignConfig } from "../CampaignConfig.ts"
 import type { EventBus } from "../EventBus.ts"
 import { FailureTypes } from "../Names.ts"
 import type { SessionEngine } from "../SessionEngine.ts"
+import type { SessionObserver } from "../SessionObserver.ts"
 import type { SessionStore } from "../SessionStore.ts"
 import { type SessionOptions, defaultSessionOptions, runSession } from "./DialingSession.ts"
 
-export type SessionServices = SessionStore | EventBus | Telephony | SessionEngine
+export type SessionServices = SessionStore | EventBus | Telephony | SessionEngine | SessionObserver
 
 export interface ActivityDeps {
   readonly runtime: ManagedRuntime.ManagedRuntime<SessionServices, unknown>

@@ -17,6 +17,14 @@
  *    event before applying it, heartbeat.
  * On cancellation or when the window closes it places no new dials, gives back
  * the contacts it has not dialled, lets the calls in flight finish and returns.
+ *
+ * Agents: after a connected call the agent is in wrap-up until it says it is
+ * done (an `AgentAction` on the bus, or a "ready"), or until the wrap-up
+ * timeout; agents restored in wrap-up get a fresh timeout. Preview mode offers
+ * a reserved contact to an agent, who takes it (dial), skips it (back to the
+ * queue) or lets the countdown dial it. A machine answer gets the campaign's
+ * voicemail message when its policy says so. Everything an agent desk or a
+ * supervisor needs to see is published on the `SessionObserver` port.
  */
 import { Cause, Clock, Effect, Option, Queue } from "effect"
 import { CallEvent as CallEvents, Telephony, type TelephonyError } from "@autodialer/telephony"
@@ -32,6 +40,7 @@ import {
   type InFlightStatus,
   SessionEngine
 } from "../SessionEngine.ts"
+import { type AgentCounts, type ObservedAgentState, SessionObserver } from "../SessionObserver.ts"
 import { type CallPatch, SessionStore } from "../SessionStore.ts"
 
 type CallEvent = CallEvents.CallEvent
@@ -50,8 +59,12 @@ export interface SessionOptions {
   readonly leaseMs: number
   /** A session with nothing due for longer than this returns `idle` so the workflow sleeps on a timer. */
   readonly idleExitMs: number
-  /** The regulatory window the abandon rate is measured over (FCC: 30 days). */
-  readonly abandonWindowMs: number
+  /** How long an agent may stay in wrap-up before the session makes it ready again. */
+  readonly wrapUpTimeoutMs: number
+  /** How often the campaign's stats snapshot is published to observers. */
+  readonly statsEveryMs: number
+  /** Preview mode: the countdown after which an offered contact is dialled anyway. */
+  readonly previewAutoDialSeconds: number
 }
 
 export const defaultSessionOptions: SessionOptions = {
@@ -62,7 +75,9 @@ export const defaultSessionOptions: SessionOptions = {
   tickMs: 250,
   leaseMs: 60_000,
   idleExitMs: 5_000,
-  abandonWindowMs: 30 * 86_400_000
+  wrapUpTimeoutMs: 120_000,
+  statsEveryMs: 2_000,
+  previewAutoDialSeconds: 15
 }
 
 /** The Temporal side of a session, as seen from the loop. */
@@ -135,26 +150,31 @@ export const runSession = (
   input: SessionInput,
   control: SessionControl,
   options: SessionOptions = defaultSessionOptions
-): Effect.Effect<SessionReport, SessionError, SessionStore | EventBus | Telephony | SessionEngine> =>
+): Effect.Effect<SessionReport, SessionError, SessionStore | EventBus | Telephony | SessionEngine | SessionObserver> =>
   Effect.scoped(Effect.gen(function*() {
     const store = yield* SessionStore
     const bus = yield* EventBus
     const telephony = yield* Telephony
     const engine = yield* SessionEngine
+    const observer = yield* SessionObserver
     const { campaignId, config } = input
     const sessionId = `${input.sessionKey}#${control.attempt}`
     const firstAttempts = !input.draining
 
     const events = yield* bus.subscribe(campaignId)
     yield* store.releaseForeignReservations(campaignId, sessionId)
+    const policy = yield* store.policy(campaignId)
     const start = yield* Clock.currentTimeMillis
-    const snap = yield* store.snapshot(campaignId, start - options.abandonWindowMs)
+    // The abandon budget is counted over the campaign's own regulatory window.
+    const snap = yield* store.snapshot(campaignId, start - policy.abandonWindowDays * 86_400_000)
     let state = engine.restore({
       sessionId, campaignId, pacing: config.pacing, timeZone: config.timeZone, callerId: options.callerId,
       ringTimeoutSeconds: options.ringTimeoutSec, minRingSeconds: options.minRingSeconds,
       safeHarbourMessage: options.safeHarbourMessage, now: start, agents: snap.agents, calls: snap.calls, abandon: snap.abandon,
       maxAttempts: config.maxAttempts, retryDelayMs: config.retryDelaySeconds * 1000,
-      abandonLimit: config.abandonLimit, maxLinesPerAgent: config.maxLinesPerAgent
+      abandonLimit: config.abandonLimit, maxLinesPerAgent: config.maxLinesPerAgent,
+      previewAutoDialSeconds: options.previewAutoDialSeconds,
+      ...(policy.voicemailUrl === undefined ? {} : { voicemailMessage: policy.voicemailUrl })
     })
 
     const calls = new Map<string, TrackedCall>()
@@ -163,6 +183,10 @@ export const runSession = (
     const seen = new Set<string>()
     /** Each contact's zone, from reservation until its attempt is settled. */
     const zones = new Map<string, string>()
+    /** Agents in wrap-up: the call they wrap and when the session ends it for them. */
+    const wraps = new Map<string, { readonly callId: string; readonly deadline: number }>()
+    /** What each call came to, from the engine's settle command, for the observers' call-ended event. */
+    const outcomes = new Map<string, string>()
     let dialsPlaced = 0
     let callsFinished = 0
     for (const c of snap.calls) {
@@ -177,6 +201,54 @@ export const runSession = (
     }
 
     const zoneOf = (contact: EngineContact): string => contact.timeZone === "" ? config.timeZone : contact.timeZone
+
+    const publish = observer.publish
+    const agentState = (agentId: string, observed: ObservedAgentState, at: number, extra: { callId?: string; reason?: string } = {}) =>
+      publish({ _tag: "AgentStateChanged", at, campaignId, agentId, state: observed, ...extra })
+
+    /** The agent's call ended: it wraps up until it is done or the timeout. */
+    const startWrapUp = (agentId: string, callId: string, at: number) =>
+      Effect.gen(function*() {
+        const deadline = at + options.wrapUpTimeoutMs
+        wraps.set(agentId, { callId, deadline })
+        yield* store.setAgent(campaignId, agentId, "wrapUp", callId)
+        yield* agentState(agentId, "wrap_up", at, { callId })
+        yield* publish({ _tag: "WrapUpStarted", at, campaignId, agentId, callId, deadline })
+      })
+
+    /** Ends an agent's wrap-up (done at the desk, or timed out): stored, then the engine hears the agent is ready. */
+    const endWrapUp = (agentId: string, at: number, reason: string, winding: boolean): Effect.Effect<void, SessionError> =>
+      Effect.suspend(() => {
+        if (!wraps.delete(agentId)) return Effect.void
+        return store.setAgent(campaignId, agentId, "ready", null).pipe(
+          Effect.andThen(agentState(agentId, "available", at, { reason })),
+          Effect.andThen(apply({ _tag: "AgentReady", at, agentId }, winding))
+        )
+      })
+
+    const counts = (): AgentCounts => {
+      const c = { available: 0, reserved: 0, on_call: 0, wrap_up: 0, paused: 0, offline: 0 }
+      for (const [agentId, s] of engine.agentStates(state)) {
+        if (wraps.has(agentId)) c.wrap_up++
+        else if (s === "ready") c.available++
+        else if (s === "busy") c.on_call++
+        else if (s === "wrapUp") c.wrap_up++
+        else if (s === "paused") c.paused++
+        else if (s === "reserved") c.reserved++
+        else c.offline++
+      }
+      return c
+    }
+    const publishStats = (at: number) => {
+      const agents = counts()
+      const working = agents.available + agents.reserved + agents.on_call + agents.wrap_up
+      const inFlight = engine.callsInFlight(state)
+      const { liveAnswers, abandoned } = engine.abandon(state)
+      return publish({
+        _tag: "CampaignStats", at, campaignId, dialLevel: working === 0 ? 0 : inFlight / working, callsInFlight: inFlight, agents,
+        abandonRate: liveAnswers === 0 ? 0 : abandoned / liveAnswers, abandonLimit: config.abandonLimit, liveAnswers, abandoned
+      })
+    }
 
     const originate = (callId: string, contact: EngineContact, chosen: { callerId?: string; ringTimeoutSeconds?: number } = {}) =>
       telephony.originate({
@@ -232,6 +304,10 @@ export const runSession = (
             if (placed._tag === "Failure") {
               const error = placed.failure
               if (error._tag === "SqlError") return yield* Effect.fail(error)
+              // The carrier refused the dial: the call is over (it was never placed), so the
+              // session must stop counting it in flight or it never sees its queue exhausted.
+              calls.delete(command.callId)
+              callsFinished++
               yield* store.updateCall(campaignId, command.callId, { status: "failed", endedAt: now })
               return yield* apply({ _tag: "CallFailed", at: now, callId: command.callId, reason: error.message }, winding)
             }
@@ -243,9 +319,47 @@ export const runSession = (
             call.agentId = command.agentId
             yield* store.setAgent(campaignId, command.agentId, "busy", command.callId)
             yield* store.updateCall(campaignId, command.callId, { status: "bridged", agentId: command.agentId })
-            yield* telephony.bridge(call.carrierCallId, { _tag: "Client", identity: command.agentId }).pipe(
-              Effect.catch((e) => Effect.logWarning(`bridge of ${command.callId} failed: ${e.message}`))
+            const ids = { campaignId, callId: command.callId, contactId: call.contactId, agentId: command.agentId }
+            yield* publish({ _tag: "CallOffered", at: now, ...ids })
+            const bridged = yield* Effect.result(telephony.bridge(call.carrierCallId, { _tag: "Client", identity: command.agentId }))
+            if (bridged._tag === "Failure") return yield* Effect.logWarning(`bridge of ${command.callId} failed: ${bridged.failure.message}`)
+            yield* agentState(command.agentId, "on_call", now, { callId: command.callId })
+            yield* publish({ _tag: "CallConnected", at: yield* Clock.currentTimeMillis, ...ids })
+            return
+          }
+          case "DropVoicemail": {
+            const call = calls.get(command.callId)
+            if (call?.carrierCallId === undefined) return
+            const carrierCallId = call.carrierCallId
+            const prompt = /^https?:\/\//.test(command.message)
+              ? { _tag: "Audio" as const, url: command.message }
+              : { _tag: "Speech" as const, text: command.message }
+            yield* telephony.dropVoicemail(carrierCallId, prompt).pipe(
+              Effect.catch((e) =>
+                Effect.logWarning(`voicemail drop on ${command.callId} failed (${e.message}); hanging up`).pipe(
+                  Effect.andThen(telephony.hangUp(carrierCallId)),
+                  Effect.catch((h) => Effect.logWarning(`hang-up of ${command.callId} failed: ${h.message}`))
+                ))
             )
+            return
+          }
+          case "OfferPreview": {
+            if (!contacts.has(command.contactId)) {
+              // Not ours any more: the engine must not wait for an answer on it.
+              yield* Effect.logWarning(`engine offered ${command.contactId}, which this session does not hold; skipped`)
+              return yield* apply({ _tag: "PreviewSkipped", at: now, agentId: command.agentId, contactId: command.contactId }, winding)
+            }
+            yield* agentState(command.agentId, "reserved", now, { reason: "preview" })
+            yield* publish({
+              _tag: "PreviewOffered", at: now, campaignId, agentId: command.agentId, contactId: command.contactId,
+              ...(command.autoDialAt === undefined ? {} : { autoDialAt: command.autoDialAt })
+            })
+            return
+          }
+          case "ReleaseContact": {
+            contacts.delete(command.contactId)
+            zones.delete(command.contactId)
+            yield* store.release(campaignId, sessionId, [command.contactId], command.at)
             return
           }
           case "PlaySafeHarbourAndRelease": {
@@ -273,6 +387,7 @@ export const runSession = (
               yield* store.release(campaignId, sessionId, [command.contactId], command.at)
               return
             }
+            outcomes.set(command.callId, command.outcome)
             yield* store.updateCall(campaignId, command.callId, { outcome: command.outcome })
             // A retry falls due no earlier than the contact's window opens; the
             // window is checked again when it is reserved, since it may move.
@@ -285,7 +400,10 @@ export const runSession = (
           case "MarkContactDone": {
             zones.delete(command.contactId)
             contacts.delete(command.contactId)
-            if (command.callId !== undefined) yield* store.updateCall(campaignId, command.callId, { outcome: command.outcome })
+            if (command.callId !== undefined) {
+              outcomes.set(command.callId, command.outcome)
+              yield* store.updateCall(campaignId, command.callId, { outcome: command.outcome })
+            }
             yield* store.finishContact(campaignId, command.contactId, {
               _tag: "Done", status: command.reason === "connected" ? "completed" : command.reason === "blocked" ? "removed" : "exhausted",
               outcome: command.outcome
@@ -318,15 +436,39 @@ export const runSession = (
         if (mapped.rank === 5) {
           callsFinished++
           calls.delete(callId)
-          if (call.agentId !== undefined) yield* store.setAgent(campaignId, call.agentId, "ready", null)
+          if (call.agentId !== undefined) yield* startWrapUp(call.agentId, callId, e.at)
         }
         yield* apply(mapped.event, winding)
+        if (mapped.rank === 5) {
+          const outcome = outcomes.get(callId)
+          outcomes.delete(callId)
+          yield* publish({
+            _tag: "CallEnded", at: e.at, campaignId, callId, contactId: call.contactId,
+            ...(call.agentId === undefined ? {} : { agentId: call.agentId }), ...(outcome === undefined ? {} : { outcome })
+          })
+        }
       })
 
-    /** Stores an agent's new state, then tells the engine. */
+    const onCall = (agentId: string): boolean => [...calls.values()].some((c) => c.agentId === agentId)
+
+    /** Stores an agent's new state (or acts on its desk action), then tells the engine. */
     const onBusEvent = (e: BusEvent, winding: boolean): Effect.Effect<void, SessionError> => {
+      if (e._tag === "AgentAction") {
+        switch (e.action) {
+          case "wrapUpDone": return endWrapUp(e.agentId, e.at, "wrap-up done", winding)
+          case "previewTake":
+          case "previewSkip":
+            if (e.contactId === undefined) return Effect.logWarning(`agent ${e.agentId}: ${e.action} without a contact id; ignored`)
+            return apply({ _tag: e.action === "previewTake" ? "PreviewTaken" : "PreviewSkipped", at: e.at, agentId: e.agentId, contactId: e.contactId }, winding)
+        }
+      }
       if (e._tag !== "AgentStateChanged") return onCarrierEvent(e, winding)
-      return store.setAgent(campaignId, e.agentId, e.state, null).pipe(
+      if (onCall(e.agentId)) {
+        // The desk refuses these while the agent talks; a late or forged one must not free a busy agent.
+        return Effect.logWarning(`agent ${e.agentId} is on a call; its change to ${e.state} is ignored`)
+      }
+      wraps.delete(e.agentId)
+      return store.agentChanged(campaignId, e.agentId, e.state).pipe(
         Effect.andThen(apply(
           e.state === "ready" ? { _tag: "AgentReady", at: e.at, agentId: e.agentId }
             : e.state === "paused" ? { _tag: "AgentPaused", at: e.at, agentId: e.agentId, code: "paused" }
@@ -334,6 +476,13 @@ export const runSession = (
           winding
         ))
       )
+    }
+
+    // Agents the last session left in wrap-up get a fresh wrap-up timeout.
+    for (const a of snap.agents) {
+      if (a.state === "wrapUp" || (a.state === "busy" && !snap.calls.some((c) => c.agentId === a.agentId))) {
+        wraps.set(a.agentId, { callId: a.callId ?? "", deadline: start + options.wrapUpTimeoutMs })
+      }
     }
 
     // Events stored while no session ran (or before this one subscribed).
@@ -372,6 +521,7 @@ export const runSession = (
     }
 
     let winding = false
+    let lastStats = 0
     let lastRenew = start
     let lastBacklogCheck = 0
     let idleSince: number | undefined
@@ -407,6 +557,13 @@ export const runSession = (
         state = decided.state
         yield* execute(decided.commands, winding)
       }
+      for (const [agentId, w] of wraps) {
+        if (w.deadline <= now) yield* endWrapUp(agentId, now, "wrap-up timed out", winding)
+      }
+      if (now - lastStats >= options.statsEveryMs) {
+        lastStats = now
+        yield* publishStats(now)
+      }
       if (now - lastRenew > options.leaseMs / 3) {
         lastRenew = now
         yield* store.renewReservations(campaignId, sessionId, now + options.leaseMs)
@@ -414,7 +571,8 @@ export const runSession = (
       control.heartbeat({ sessionId, dialsPlaced, callsFinished, callsInFlight: engine.callsInFlight(state), winding })
 
       const inFlight = engine.callsInFlight(state)
-      if (inFlight === 0 && calls.size === 0) {
+      // A wrap-up is the end of its call: the session owns the agent until it is over.
+      if (inFlight === 0 && calls.size === 0 && wraps.size === 0) {
         if (winding) {
           const b = yield* store.backlog(campaignId, now, firstAttempts)
           return report(now >= input.windowClosesAt ? "windowClosed" : "cancelled", b.remaining)

@@ -49,7 +49,8 @@ const settle = (s: State, callId: string, at: number, fallback: AttemptOutcome):
   const calls = new Map(s.calls)
   calls.delete(callId)
   const agents = new Map(s.agents)
-  if (call.agentId !== undefined && agents.has(call.agentId)) agents.set(call.agentId, { ready: true })
+  // The agent wraps up; the host makes it ready again (AgentReady).
+  if (call.agentId !== undefined && agents.has(call.agentId)) agents.set(call.agentId, { ready: false })
   const outcome = call.outcome ?? (call.status === "bridged" ? "human_answered" : fallback)
   const command: EngineCommand = outcome === "human_answered"
     ? { _tag: "MarkContactDone", contactId: call.contactId, callId, outcome, reason: "connected" }
@@ -104,6 +105,9 @@ const step = (s: State, e: Parameters<SessionEngineService<State>["step"]>[1]): 
     case "CallBusy": return settle(s, e.callId, e.at, "busy")
     case "CallFailed": return settle(s, e.callId, e.at, "failed")
     case "CallCancelled": return settle(s, e.callId, e.at, "failed")
+    case "AgentWrapUp":
+    case "PreviewTaken":
+    case "PreviewSkipped":
     case "Tick": return { state: s, commands: [] }
   }
 }
@@ -134,7 +138,8 @@ export const progressiveEngine: SessionEngineService<State> = {
   queuedContacts: (s) => s.queue.map((c) => c.contactId),
   callsInFlight: (s) => s.calls.size,
   wantedContacts: (s) => Math.max(0, readyAgents(s).length * s.input.maxLinesPerAgent * 2),
-  abandon: (s) => ({ liveAnswers: s.liveAnswers, abandoned: s.abandoned })
+  abandon: (s) => ({ liveAnswers: s.liveAnswers, abandoned: s.abandoned }),
+  agentStates: (s) => new Map([...s.agents].map(([id, a]) => [id, a.ready ? "ready" as const : "busy" as const]))
 }
 
 export const layer: Layer.Layer<SessionEngine> = Layer.succeed(SessionEngine, progressiveEngine as unknown as SessionEngineService)

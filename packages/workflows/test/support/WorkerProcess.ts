@@ -16,6 +16,7 @@ import { createActivities, type SessionServices } from "../../src/activities/Act
 import * as CarrierIngress from "../../src/CarrierIngress.ts"
 import * as DialerEngineAdapter from "../../src/DialerEngineAdapter.ts"
 import { EventBus } from "../../src/EventBus.ts"
+import { SessionObserver } from "../../src/SessionObserver.ts"
 import { SessionStore } from "../../src/SessionStore.ts"
 import { createCampaignWorker } from "../../src/Worker.ts"
 import { quietRuntime } from "./Temporal.ts"
@@ -40,14 +41,14 @@ const carrier = Layer.effect(Telephony, Effect.gen(function*() {
         .pipe(Effect.orDie)))
   })
 })).pipe(Layer.provide(CallStore.layerMemory))
-const app = Layer.mergeAll(SessionStore.layerPg, EventBus.layerPg, carrier, DialerEngineAdapter.layer).pipe(Layer.provide(db))
+const app = Layer.mergeAll(SessionStore.layerPg, EventBus.layerPg, carrier, DialerEngineAdapter.layer, SessionObserver.layer).pipe(Layer.provide(db))
 const runtime: ManagedRuntime.ManagedRuntime<SessionServices, unknown> = ManagedRuntime.make(app)
 runtime.runFork(CarrierIngress.forward)
 
 const connection = await NativeConnection.connect({ address: env("TEMPORAL_ADDRESS") })
 const worker = await createCampaignWorker({
   connection, taskQueue: env("TASK_QUEUE"), heartbeatThrottleMs: 300, identity: `failover-worker-${process.pid}`,
-  activities: createActivities({ runtime, session: { tickMs: 100, idleExitMs: 1_500, ringTimeoutSec: 5, minRingSeconds: 5 } })
+  activities: createActivities({ runtime, session: { tickMs: 100, idleExitMs: 1_500, ringTimeoutSec: 5, minRingSeconds: 5, wrapUpTimeoutMs: 300 } })
 })
 console.log("worker ready")
 await worker.run()
