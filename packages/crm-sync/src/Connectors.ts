@@ -5,11 +5,12 @@
  * that reads `crmType`, `instanceUrl` (Salesforce instance URL, Zoho data centre) and the sealed
  * credentials of a row (bound to it with the repository's `credentialsContext`) and turns them
  * into a `CrmConnector`. A paused or revoked connection is refused before any request is made.
+ * When a `TokenStore` is provided, tokens the connector refreshes are sealed back into the row.
  */
 import type { CrmConnection } from "@autodialer/domain/CrmConnection"
 import { credentialsContext } from "@autodialer/domain/CrmConnectionRepo"
 import type { Secrets } from "@autodialer/domain/Secrets"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import type { HttpClient } from "effect/http"
 import type * as Backoff from "./Backoff.ts"
 import { CrmConnector, type CrmConnectorShape } from "./CrmConnector.ts"
@@ -21,6 +22,7 @@ import type { RateLimiter } from "./RateLimiter.ts"
 import * as Salesforce from "./Salesforce.ts"
 import type { SyncLog } from "./SyncLog.ts"
 import type * as TokenBucket from "./TokenBucket.ts"
+import { TokenStore } from "./TokenStore.ts"
 import * as Zoho from "./Zoho.ts"
 
 /** The fields of a connection row a connector needs. */
@@ -58,10 +60,13 @@ export const fromConnection = (
     if (connection.status === "paused" || connection.status === "revoked") {
       return yield* invalid(`connection ${connection.id} is ${connection.status}; reconnect or resume it before syncing`)
     }
+    // Refreshed tokens go back into this row when the caller provides a TokenStore.
+    const store = yield* Effect.serviceOption(TokenStore)
     const common = {
       organizationId: connection.orgId,
       connectionId: connection.id,
       credentials: { envelope: connection.credentialsEncrypted, context: credentialsContext(connection.orgId, connection.id) },
+      ...(Option.isNone(store) ? {} : { tokens: store.value.forConnection(connection) }),
       ...(settings.fieldMapping === undefined ? {} : { fieldMapping: settings.fieldMapping }),
       ...(settings.pageSize === undefined ? {} : { pageSize: settings.pageSize }),
       ...(settings.rateLimit === undefined ? {} : { rateLimit: settings.rateLimit }),

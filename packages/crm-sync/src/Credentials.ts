@@ -3,9 +3,9 @@
  * `CrmConnection.credentialsEncrypted`); only a connector opens them, and only in memory.
  *
  * The connector configuration carries the envelope and the context it was sealed with. `open`
- * decrypts it through `Secrets` and decodes the JSON with the connector's own schema. Refreshed
- * access tokens live in the connector's memory only, wrapped in `Redacted`, so they never reach
- * a log line or an error message.
+ * decrypts it through `Secrets` and decodes the JSON with the connector's own schema. Tokens are
+ * held wrapped in `Redacted`, so they never reach a log line or an error message; refreshed ones
+ * are sealed back into the connection row through a `TokenStore` (see TokenStore.ts).
  */
 import type { CrmType } from "@autodialer/domain/Enums"
 import { Secrets } from "@autodialer/domain/Secrets"

@@ -15,7 +15,7 @@
 import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
 import * as Phone from "@autodialer/domain/Phone"
 import type { Secrets } from "@autodialer/domain/Secrets"
-import { Effect, Layer, Redacted, Ref, Schema } from "effect"
+import { Effect, Layer, Ref, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import * as Backoff from "./Backoff.ts"
 import {
@@ -31,8 +31,9 @@ import {
   type StatusUpdate,
   SyncCheckpoint
 } from "./CrmConnector.ts"
-import { type CrmError, CrmInputInvalid, CrmRequestFailed, CrmUnauthorized } from "./CrmError.ts"
+import { type CrmError, CrmInputInvalid, CrmRequestFailed } from "./CrmError.ts"
 import { open, type SealedCredentials } from "./Credentials.ts"
+import type { ConnectionTokens } from "./TokenStore.ts"
 import { crmProperties, crmStatusValue, FieldMapping, type FieldMappingOverrides, resolve } from "./FieldMapping.ts"
 import * as ConnectorKit from "./internal/ConnectorKit.ts"
 import * as VendorHttp from "./internal/VendorHttp.ts"
@@ -46,6 +47,8 @@ export interface HubSpotConfig {
   /** Default `https://api.hubapi.com`. */
   readonly baseUrl?: string
   readonly credentials: SealedCredentials
+  /** Where refreshed tokens are stored (the connection row); without it they live in memory only. */
+  readonly tokens?: ConnectionTokens
   readonly fieldMapping?: FieldMappingOverrides
   /** Records per page, at most 100 (HubSpot's limit for list and search). */
   readonly pageSize?: number
@@ -135,24 +138,17 @@ export const make = (
     const client = yield* HttpClient.HttpClient
     const syncLog = yield* SyncLog
 
-    const { refreshToken, clientId, clientSecret } = credentials
-    const grant = refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
-      ? { refreshToken, clientId, clientSecret }
-      : null
-    const canRefresh = grant !== null
-    const fetchToken = Effect.suspend(() =>
-      grant !== null
-        ? ConnectorKit.refreshAccessToken(
-          client,
-          provider,
-          HttpClientRequest.post(`${baseUrl}/oauth/v1/token`).pipe(
-            HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", client_id: grant.clientId, client_secret: grant.clientSecret, refresh_token: grant.refreshToken })
-          ),
-          "reconnect the HubSpot account"
-        )
-        : Effect.fail(new CrmUnauthorized({ provider, operation: "refreshToken", status: 401, message: "the access token expired and there is no refresh token; reconnect the account" }))
-    )
-    const token = yield* ConnectorKit.makeTokenHolder(Redacted.make(credentials.accessToken), fetchToken)
+    const { holder: token, canRefresh } = yield* ConnectorKit.oauthTokens({
+      provider,
+      client,
+      credentials,
+      grant: (g) =>
+        HttpClientRequest.post(`${baseUrl}/oauth/v1/token`).pipe(
+          HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", client_id: g.clientId, client_secret: g.clientSecret, refresh_token: g.refreshToken })
+        ),
+      reconnect: "reconnect the HubSpot account",
+      store: config.tokens ?? null
+    })
 
     const http = yield* VendorHttp.make(
       {

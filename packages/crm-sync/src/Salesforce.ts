@@ -19,7 +19,7 @@
 import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
 import * as Phone from "@autodialer/domain/Phone"
 import type { Secrets } from "@autodialer/domain/Secrets"
-import { Effect, Layer, Redacted, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import * as Backoff from "./Backoff.ts"
 import {
@@ -33,8 +33,9 @@ import {
   type StatusUpdate,
   SyncCheckpoint
 } from "./CrmConnector.ts"
-import { type CrmError, CrmInputInvalid, CrmRequestFailed, CrmUnauthorized } from "./CrmError.ts"
+import { type CrmError, CrmInputInvalid, CrmRequestFailed } from "./CrmError.ts"
 import { open, type SealedCredentials } from "./Credentials.ts"
+import type { ConnectionTokens } from "./TokenStore.ts"
 import { crmProperties, crmStatusValue, FieldMapping, type FieldMappingOverrides, resolve } from "./FieldMapping.ts"
 import * as ConnectorKit from "./internal/ConnectorKit.ts"
 import * as VendorHttp from "./internal/VendorHttp.ts"
@@ -46,6 +47,8 @@ export interface SalesforceConfig {
   readonly organizationId: OrganizationId
   readonly connectionId: CrmConnectionId
   readonly credentials: SealedCredentials
+  /** Where refreshed tokens are stored (the connection row); without it they live in memory only. */
+  readonly tokens?: ConnectionTokens
   /** e.g. https://acme.my.salesforce.com; overrides `instanceUrl` in the credentials. */
   readonly instanceUrl?: string
   /** Default `v62.0`. */
@@ -147,25 +150,18 @@ export const make = (
       })
     }
 
-    const { refreshToken, clientId, clientSecret } = credentials
-    const grant = refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
-      ? { refreshToken, clientId, clientSecret }
-      : null
-    const canRefresh = grant !== null
     const loginUrl = (credentials.loginUrl ?? "https://login.salesforce.com").replace(/\/$/, "")
-    const fetchToken = Effect.suspend(() =>
-      grant !== null
-        ? ConnectorKit.refreshAccessToken(
-          client,
-          provider,
-          HttpClientRequest.post(`${loginUrl}/services/oauth2/token`).pipe(
-            HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", client_id: grant.clientId, client_secret: grant.clientSecret, refresh_token: grant.refreshToken })
-          ),
-          "reconnect the Salesforce org"
-        )
-        : Effect.fail(new CrmUnauthorized({ provider, operation: "refreshToken", status: 401, message: "the access token expired and there is no refresh token; reconnect the account" }))
-    )
-    const token = yield* ConnectorKit.makeTokenHolder(Redacted.make(credentials.accessToken), fetchToken)
+    const { holder: token, canRefresh } = yield* ConnectorKit.oauthTokens({
+      provider,
+      client,
+      credentials,
+      grant: (g) =>
+        HttpClientRequest.post(`${loginUrl}/services/oauth2/token`).pipe(
+          HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", client_id: g.clientId, client_secret: g.clientSecret, refresh_token: g.refreshToken })
+        ),
+      reconnect: "reconnect the Salesforce org",
+      store: config.tokens ?? null
+    })
     const http = yield* VendorHttp.make(
       {
         provider,

@@ -17,7 +17,7 @@
 import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
 import * as Phone from "@autodialer/domain/Phone"
 import type { Secrets } from "@autodialer/domain/Secrets"
-import { Effect, Layer, Redacted, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import * as Backoff from "./Backoff.ts"
 import {
@@ -31,8 +31,9 @@ import {
   type StatusUpdate,
   SyncCheckpoint
 } from "./CrmConnector.ts"
-import { type CrmError, CrmInputInvalid, CrmRequestFailed, CrmUnauthorized } from "./CrmError.ts"
+import { type CrmError, CrmInputInvalid, CrmRequestFailed } from "./CrmError.ts"
 import { open, type SealedCredentials } from "./Credentials.ts"
+import type { ConnectionTokens } from "./TokenStore.ts"
 import { crmProperties, crmStatusValue, FieldMapping, type FieldMappingOverrides, resolve } from "./FieldMapping.ts"
 import * as ConnectorKit from "./internal/ConnectorKit.ts"
 import * as VendorHttp from "./internal/VendorHttp.ts"
@@ -57,6 +58,8 @@ export interface ZohoConfig {
   readonly organizationId: OrganizationId
   readonly connectionId: CrmConnectionId
   readonly credentials: SealedCredentials
+  /** Where refreshed tokens are stored (the connection row); without it they live in memory only. */
+  readonly tokens?: ConnectionTokens
   readonly dataCentre: DataCentre
   /** Overrides the data centre's API host (tests, new regions). */
   readonly apiBaseUrl?: string
@@ -158,25 +161,18 @@ export const make = (
       return yield* new CrmInputInvalid({ provider, operation: "configure", message: `'${badName}' is not a Zoho field API name` })
     }
 
-    const { refreshToken, clientId, clientSecret } = credentials
-    const grant = refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
-      ? { refreshToken, clientId, clientSecret }
-      : null
-    const canRefresh = grant !== null
-    const fetchToken = Effect.suspend(() =>
-      grant !== null
-        ? ConnectorKit.refreshAccessToken(
-          client,
-          provider,
-          // Zoho documents the grant's parameters in the query string.
-          HttpClientRequest.post(`${accounts}/oauth/v2/token`).pipe(
-            HttpClientRequest.setUrlParams({ refresh_token: grant.refreshToken, client_id: grant.clientId, client_secret: grant.clientSecret, grant_type: "refresh_token" })
-          ),
-          "reconnect the Zoho account"
-        )
-        : Effect.fail(new CrmUnauthorized({ provider, operation: "refreshToken", status: 401, message: "the access token expired and there is no refresh token; reconnect the account" }))
-    )
-    const token = yield* ConnectorKit.makeTokenHolder(Redacted.make(credentials.accessToken), fetchToken)
+    const { holder: token, canRefresh } = yield* ConnectorKit.oauthTokens({
+      provider,
+      client,
+      credentials,
+      grant: (g) =>
+        // Zoho documents the grant's parameters in the query string.
+        HttpClientRequest.post(`${accounts}/oauth/v2/token`).pipe(
+          HttpClientRequest.setUrlParams({ refresh_token: g.refreshToken, client_id: g.clientId, client_secret: g.clientSecret, grant_type: "refresh_token" })
+        ),
+      reconnect: "reconnect the Zoho account",
+      store: config.tokens ?? null
+    })
     const http = yield* VendorHttp.make(
       {
         provider,

@@ -21,7 +21,8 @@ import {
   type CrmError,
   type RateLimiter,
   SyncCheckpoint,
-  SyncLog
+  SyncLog,
+  TokenStore
 } from "@autodialer/crm-sync"
 import type { CrmConnection } from "@autodialer/domain/CrmConnection"
 import { type CrmConnectionNotFound, CrmConnectionRepo } from "@autodialer/domain/CrmConnectionRepo"
@@ -32,7 +33,7 @@ import { contactStatusFromSeed } from "@autodialer/domain/Enums"
 import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
 import type { Secrets } from "@autodialer/domain/Secrets"
 import { withTenant } from "@autodialer/domain/Tenancy"
-import { Clock, Effect, Schema } from "effect"
+import { Clock, Effect, Result, Schema } from "effect"
 import type { HttpClient } from "effect/http"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
@@ -95,9 +96,15 @@ export type SyncError = CrmError | CrmConnectionNotFound | CheckpointInvalid | S
 const decodeCheckpoint = Schema.decodeUnknownEffect(Schema.fromJsonString(SyncCheckpoint))
 const encodeCheckpoint = Schema.encodeSync(Schema.fromJsonString(SyncCheckpoint))
 
-/** The connector of a stored connection, logging to `crm_sync_logs`. */
+/**
+ * The connector of a stored connection, logging to `crm_sync_logs` and sealing the tokens it
+ * refreshes back into the connection row.
+ */
 const connectorOf = (connection: CrmConnection, settings: SettingsFor) =>
-  Connectors.fromConnection(connection, settings(connection)).pipe(Effect.provide(SyncLog.layerRepo))
+  Connectors.fromConnection(connection, settings(connection)).pipe(
+    Effect.provide(SyncLog.layerRepo),
+    Effect.provide(TokenStore.layerRepo)
+  )
 
 /** Marks the contacts a connection imported, so its outbox pushes only to its own CRM records. */
 export const sourceMarker = (connectionId: string): string => `crm:${connectionId}`
@@ -325,13 +332,27 @@ export const pushBatch = (
     // a manual start): the lock lives as long as the transaction, so it also covers the CRM calls
     // and the log rows the connector writes. A second pusher backs off instead of racing the
     // CRM's own duplicate detection (HubSpot's search lags its writes).
-    return yield* withTenant(orgId)(Effect.gen(function*() {
+    // A CRM error still commits the transaction: the log rows of activities the CRM did create
+    // before it failed are true, and a refreshed token is stored once the transaction commits.
+    const pushed = yield* withTenant(orgId)(Effect.gen(function*() {
       const [lock] = yield* sql<{ readonly locked: boolean }>`
         SELECT pg_try_advisory_xact_lock(hashtextextended(${`crm-push:${id}`}, 0)) AS "locked"`
-      if (lock?.locked !== true) return { ...nothingPushed, busy: true }
-      return yield* pushLocked(orgId, id, ref.limit, settings)
+      if (lock?.locked !== true) return pushedOk({ ...nothingPushed, busy: true })
+      return yield* pushLocked(orgId, id, ref.limit, settings).pipe(
+        Effect.map(pushedOk),
+        Effect.catchIf(isCrmError, (e) => Effect.succeed(Result.fail(e)))
+      )
     }))
+    return yield* Result.match(pushed, { onSuccess: Effect.succeed, onFailure: Effect.fail })
   })
+
+const pushedOk = (r: PushBatchResult): Result.Result<PushBatchResult, CrmError> => Result.succeed(r)
+
+const crmErrorTags: ReadonlySet<string> = new Set([
+  "CrmRateLimited", "CrmUnauthorized", "CrmCredentialsInvalid", "CrmRequestFailed", "CrmResponseInvalid", "CrmInputInvalid"
+])
+const isCrmError = (e: unknown): e is CrmError =>
+  typeof e === "object" && e !== null && "_tag" in e && crmErrorTags.has(String((e as { readonly _tag: unknown })._tag))
 
 const nothingPushed: PushBatchResult = { selected: 0, created: 0, duplicates: 0, failed: 0, retryable: 0, messages: [], busy: false }
 

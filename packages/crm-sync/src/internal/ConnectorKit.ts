@@ -20,6 +20,7 @@ import { type FieldMapping, mapContact, type SourceRecord } from "../FieldMappin
 import type { CrmType } from "@autodialer/domain/Enums"
 import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
 import { SyncLog } from "../SyncLog.ts"
+import type { ConnectionTokens, Tokens } from "../TokenStore.ts"
 
 /** An access token kept in memory, with a generation so concurrent 401s refresh only once. */
 export interface TokenHolder {
@@ -28,39 +29,59 @@ export interface TokenHolder {
   readonly refresh: (generation: number) => Effect.Effect<void, CrmError>
 }
 
+/**
+ * Holds the access and refresh tokens of one connector. A refresh first looks at the stored
+ * tokens (when there is a store): if another process already replaced the access token we hold,
+ * that one is taken and the token endpoint is not called. Otherwise `fetchNew` runs the grant with
+ * the current refresh token, and the new pair (a rotated refresh token replaces the old one) is
+ * kept in memory and handed to the store.
+ */
 export const makeTokenHolder = (
-  initial: Redacted.Redacted<string>,
-  fetchNew: Effect.Effect<Redacted.Redacted<string>, CrmError>
+  initial: Tokens,
+  fetchNew: (refreshToken: Redacted.Redacted<string> | null) => Effect.Effect<Tokens, CrmError>,
+  store: ConnectionTokens | null = null
 ): Effect.Effect<TokenHolder> =>
   Effect.gen(function*() {
-    const state = yield* Ref.make({ token: initial, generation: 0 })
+    const state = yield* Ref.make({ tokens: initial, generation: 0 })
     const lock = yield* Semaphore.make(1)
     return {
-      current: Ref.get(state),
+      current: Effect.map(Ref.get(state), ({ generation, tokens }) => ({ token: tokens.accessToken, generation })),
       refresh: (generation) =>
         lock.withPermits(1)(
           Effect.gen(function*() {
-            if ((yield* Ref.get(state)).generation !== generation) return
-            const token = yield* fetchNew
-            yield* Ref.set(state, { token, generation: generation + 1 })
+            const held = yield* Ref.get(state)
+            if (held.generation !== generation) return
+            if (store !== null) {
+              // A failed read only costs a refresh.
+              const stored = yield* Effect.option(store.load)
+              if (Option.isSome(stored) && Redacted.value(stored.value.accessToken) !== Redacted.value(held.tokens.accessToken)) {
+                yield* Ref.set(state, { tokens: stored.value, generation: generation + 1 })
+                return
+              }
+            }
+            const fresh = yield* fetchNew(held.tokens.refreshToken)
+            const tokens: Tokens = { accessToken: fresh.accessToken, refreshToken: fresh.refreshToken ?? held.tokens.refreshToken }
+            yield* Ref.set(state, { tokens, generation: generation + 1 })
+            if (store !== null) yield* store.save(tokens)
           })
         )
     }
   })
 
-const TokenResponse = Schema.Struct({ access_token: Schema.String })
+const TokenResponse = Schema.Struct({ access_token: Schema.String, refresh_token: Schema.optionalKey(Schema.String) })
 
 /**
  * The OAuth refresh-token grant: sends `request` (built by the connector, secrets in body or
- * query) and returns the new access token. Any refusal is `CrmUnauthorized` telling the user to
- * reconnect; messages never echo the request, which carries the refresh token and client secret.
+ * query) and returns the new access token, and the new refresh token when the CRM rotates it. Any
+ * refusal is `CrmUnauthorized` telling the user to reconnect; messages never echo the request,
+ * which carries the refresh token and client secret.
  */
 export const refreshAccessToken = (
   client: HttpClient.HttpClient,
   provider: CrmType,
   request: HttpClientRequest.HttpClientRequest,
   reconnect: string
-): Effect.Effect<Redacted.Redacted<string>, CrmError> =>
+): Effect.Effect<Tokens, CrmError> =>
   Effect.gen(function*() {
     const response = yield* client.execute(request).pipe(
       Effect.flatMap((r) => Effect.map(r.text, (text) => ({ status: r.status, text }))),
@@ -78,7 +99,60 @@ export const refreshAccessToken = (
         message: `${provider} refused the refresh token (status ${response.status}); ${reconnect}`
       })
     }
-    return Redacted.make(body.value.access_token)
+    return {
+      accessToken: Redacted.make(body.value.access_token),
+      refreshToken: body.value.refresh_token === undefined ? null : Redacted.make(body.value.refresh_token)
+    }
+  })
+
+/** The OAuth keys every connector's credentials share. */
+export interface OAuthCredentials {
+  readonly accessToken: string
+  readonly refreshToken?: string
+  readonly clientId?: string
+  readonly clientSecret?: string
+}
+
+/**
+ * A connector's token holder over its opened credentials: refreshable when they carry a refresh
+ * token, a client id and a client secret, with `grant` building the CRM's token request.
+ */
+export const oauthTokens = (options: {
+  readonly provider: CrmType
+  readonly client: HttpClient.HttpClient
+  readonly credentials: OAuthCredentials
+  readonly grant: (g: { readonly refreshToken: string; readonly clientId: string; readonly clientSecret: string }) => HttpClientRequest.HttpClientRequest
+  /** What the user must do when the grant is refused, e.g. "reconnect the HubSpot account". */
+  readonly reconnect: string
+  readonly store: ConnectionTokens | null
+}): Effect.Effect<{ readonly holder: TokenHolder; readonly canRefresh: boolean }> =>
+  Effect.gen(function*() {
+    const { provider, credentials } = options
+    const { clientId, clientSecret } = credentials
+    const canRefresh = credentials.refreshToken !== undefined && clientId !== undefined && clientSecret !== undefined
+    const noRefresh = new CrmUnauthorized({
+      provider,
+      operation: "refreshToken",
+      status: 401,
+      message: "the access token expired and there is no refresh token; reconnect the account"
+    })
+    const holder = yield* makeTokenHolder(
+      {
+        accessToken: Redacted.make(credentials.accessToken),
+        refreshToken: credentials.refreshToken === undefined ? null : Redacted.make(credentials.refreshToken)
+      },
+      (refreshToken) =>
+        refreshToken === null || clientId === undefined || clientSecret === undefined
+          ? Effect.fail(noRefresh)
+          : refreshAccessToken(
+            options.client,
+            provider,
+            options.grant({ refreshToken: Redacted.value(refreshToken), clientId, clientSecret }),
+            options.reconnect
+          ),
+      canRefresh ? options.store : null
+    )
+    return { holder, canRefresh }
   })
 
 /** Bearer-token auth over a TokenHolder, for VendorHttp. */

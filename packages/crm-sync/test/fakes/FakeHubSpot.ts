@@ -90,7 +90,8 @@ export const startFakeHubSpot = async (): Promise<Served & { readonly state: Fak
       ) {
         return { status: 400, body: { status: "BAD_REFRESH_TOKEN", message: "missing or unknown refresh token" } }
       }
-      return { status: 200, body: { token_type: "bearer", refresh_token: state.refreshToken, access_token: state.issueToken(), expires_in: 1800 } }
+      const access = state.issueToken()
+      return { status: 200, body: { token_type: "bearer", refresh_token: state.rotatedRefreshToken() ?? state.refreshToken, access_token: access, expires_in: 1800 } }
     }
     if (state.gate(req)) {
       return {

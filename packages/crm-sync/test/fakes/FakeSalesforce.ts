@@ -113,6 +113,7 @@ export const startFakeSalesforce = async (): Promise<Served & { readonly state: 
         status: 200,
         body: {
           access_token: state.issueToken(),
+          ...(state.rotateRefreshTokens ? { refresh_token: state.rotatedRefreshToken() } : {}),
           instance_url: `http://${req.headers.host}`,
           id: "https://login.salesforce.com/id/00D/005",
           token_type: "Bearer",

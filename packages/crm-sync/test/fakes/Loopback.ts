@@ -91,6 +91,8 @@ export class FakeState {
   accessToken = "access-1"
   refreshToken = "refresh-secret"
   refreshes = 0
+  /** Refresh-token rotation (Salesforce's connected-app option): each refresh replaces the refresh token. */
+  rotateRefreshTokens = false
   rateLimited = 0
   rateLimitRemaining = 0
   retryAfter: string | null = null
@@ -121,6 +123,13 @@ export class FakeState {
     this.refreshes++
     this.accessToken = `access-${this.refreshes + 1}`
     return this.accessToken
+  }
+
+  /** With rotation on, a new refresh token (the old one stops working); otherwise none. */
+  rotatedRefreshToken(): string | undefined {
+    if (!this.rotateRefreshTokens) return undefined
+    this.refreshToken = `refresh-rotated-${this.refreshes}`
+    return this.refreshToken
   }
 
   /** Common gate: records the request and answers the rate-limit knob. */
