@@ -54,6 +54,16 @@ export interface Disposition {
 }
 
 export interface CallingWindow { readonly days: ReadonlyArray<number>; readonly start: string; readonly end: string }
+export interface PauseCode { readonly code: string; readonly label: string }
+export interface Amd {
+  readonly enabled: boolean
+  readonly onMachine: "hangup" | "drop_voicemail"
+  readonly voicemailMessage: string | null
+}
+export type CallerId =
+  | { readonly strategy: "org_default" }
+  | { readonly strategy: "fixed"; readonly phoneNumberId: string }
+  | { readonly strategy: "local_presence" }
 export interface CampaignSettings {
   readonly description?: string | null
   readonly script?: string | null
@@ -64,6 +74,9 @@ export interface CampaignSettings {
   readonly retryDelayMinutes?: number
   readonly linesPerAgent?: number
   readonly voiceServerId?: string | null
+  readonly pauseCodes?: ReadonlyArray<PauseCode>
+  readonly amd?: Amd
+  readonly callerId?: CallerId
 }
 export interface NewCampaign extends CampaignSettings { readonly name: string; readonly mode: CampaignMode }
 export interface Campaign {
@@ -71,10 +84,8 @@ export interface Campaign {
   readonly description: string | null; readonly script: string | null; readonly timeZone: string
   readonly windows: ReadonlyArray<CallingWindow>; readonly abandonLimit: number; readonly maxAttempts: number
   readonly retryDelayMinutes: number; readonly linesPerAgent: number; readonly voiceServerId: string | null
+  readonly pauseCodes: ReadonlyArray<PauseCode>; readonly amd: Amd; readonly callerId: CallerId
   readonly totalCalls: number; readonly createdAt: string; readonly updatedAt: string
-  /** Not in the contract yet: read when a server sends it. */
-  readonly pauseCodes?: ReadonlyArray<string>
-  readonly amd?: boolean | string
 }
 export interface AgentCounts {
   readonly offline: number; readonly available: number; readonly reserved: number
@@ -103,7 +114,13 @@ export interface Call {
   readonly fromNumber: string; readonly toNumber: string; readonly status: string; readonly outcome: string | null
   readonly answeredBy: string | null; readonly attempt: number; readonly talkSeconds: number | null
   readonly summary: string | null; readonly transcriptStatus: string; readonly isTransferred: boolean
-  readonly transferredTo: string | null; readonly createdAt: string; readonly endedAt: string | null
+  readonly transferredTo: string | null; readonly dispositionId: string | null; readonly notes: string | null
+  readonly createdAt: string; readonly endedAt: string | null
+}
+/** `GET /agents/me`: what the console restores after a reload or a reconnect. */
+export interface AgentDesk {
+  readonly user: User; readonly state: AgentState; readonly since: string; readonly secondsInState: number
+  readonly reason: string | null; readonly campaign: Campaign | null; readonly call: Call | null
 }
 export interface CallDetail {
   readonly call: Call; readonly events: ReadonlyArray<CallEventView>; readonly transcript: string | null

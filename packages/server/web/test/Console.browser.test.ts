@@ -1,13 +1,19 @@
 /**
  * The web console in a real browser (Debian's Chromium through
  * playwright-core) against the real reference server on Postgres: an admin
- * creates a campaign through the form and imports contacts from CSV (bad rows
- * reported); an agent logs in and goes ready while a supervisor watches the
- * tiles and the agents table and drives the campaign controls; the realtime
- * warning appears when the connection is cut and clears after reconnection.
- * Every page is checked with axe-core and saved as a screenshot.
+ * creates a campaign through the form (pause codes, AMD with a voicemail
+ * message, a caller id added on the same page) and imports contacts from CSV
+ * (bad rows reported); an agent logs in, sees the campaign's own pause codes
+ * and goes ready while a supervisor watches the tiles and the agents table
+ * and drives the campaign controls; the screen-pop lists the contact's
+ * earlier calls; a reload mid-call and in wrap-up restores the console from
+ * GET /agents/me; the realtime warning appears when the connection is cut and
+ * clears after reconnection. Every page is checked with axe-core and saved as
+ * a screenshot.
  */
 import { chromium as chromiumService, postgres } from "@autodialer/testkit"
+import { Tenancy, UuidV7 } from "@autodialer/domain"
+import type { OrganizationId } from "@autodialer/domain/Ids"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { Realtime, userChannel } from "@autodialer/server/realtime/Realtime"
@@ -98,12 +104,43 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", { timeout: 60
     await page.getByRole("alert").filter({ hasText: "abandon limit '50' must be between 0.1 and 20 percent" }).waitFor()
     await page.getByLabel("Abandon limit (%)").fill("3")
     await page.getByLabel("Max attempts per contact").fill("4")
+
+    // The agents' pause codes: the defaults minus Meeting, plus a team huddle.
+    await page.getByRole("button", { name: "Remove pause code 4" }).click()
+    await page.getByRole("button", { name: "Add pause code" }).click()
+    const huddle = page.getByRole("group", { name: "Pause code 4" })
+    await huddle.getByLabel("Code").fill("team_huddle")
+    await huddle.getByLabel("Label").fill("Team huddle")
+    // AMD leaves a voicemail; the message is required.
+    await page.getByLabel("When a machine answers").selectOption("drop_voicemail")
+    await page.getByRole("button", { name: "Create campaign" }).click()
+    await page.getByRole("alert").filter({ hasText: "write the voicemail message to leave after the beep" }).waitFor()
+    await page.getByLabel("Voicemail message (spoken after the beep)").fill("Hello, this is Acme about your renewal. Please call us back on 415 555 0100.")
+    // A caller id added on the same page becomes a choice for the campaign.
+    const addNumber = page.getByRole("form", { name: "Add caller ID" })
+    await addNumber.getByLabel("Caller ID number").fill("+14155550100")
+    await addNumber.getByLabel("Friendly name").fill("SF main line")
+    await addNumber.getByRole("button", { name: "Add caller ID" }).click()
+    await page.getByRole("table").getByRole("cell", { name: "SF main line" }).waitFor()
+    await page.getByLabel("Number shown to contacts").selectOption({ label: "+14155550100 (SF main line)" })
     await page.getByRole("button", { name: "Create campaign" }).click()
     await page.getByRole("heading", { name: "Campaign: Spring renewals" }).waitFor()
     campaignId = decodeURIComponent(new URL(page.url()).hash.split("/").pop()!)
-    const saved = await admin<{ name: string; mode: string; abandonLimit: number; maxAttempts: number; windows: Array<{ days: Array<number> }> }>("GET", `/campaigns/${campaignId}`)
+    const saved = await admin<{
+      name: string; mode: string; abandonLimit: number; maxAttempts: number; windows: Array<{ days: Array<number> }>
+      pauseCodes: Array<{ code: string; label: string }>; amd: unknown; callerId: { strategy: string; phoneNumberId?: string }
+    }>("GET", `/campaigns/${campaignId}`)
     expect(saved).toMatchObject({ name: "Spring renewals", mode: "progressive", abandonLimit: 0.03, maxAttempts: 4 })
     expect(saved.windows[0]!.days).toEqual([1, 2, 3, 4, 5, 6, 7])
+    expect(saved.pauseCodes).toEqual([
+      { code: "break", label: "Break" }, { code: "lunch", label: "Lunch" }, { code: "training", label: "Training" }, { code: "team_huddle", label: "Team huddle" }
+    ])
+    expect(saved.amd).toEqual({ enabled: true, onMachine: "drop_voicemail", voicemailMessage: "Hello, this is Acme about your renewal. Please call us back on 415 555 0100." })
+    const numbers = await admin<Array<{ id: string; number: string }>>("GET", "/phone-numbers")
+    expect(saved.callerId).toEqual({ strategy: "fixed", phoneNumberId: numbers.find((n) => n.number === "+14155550100")!.id })
+    // The editor shows what was stored.
+    expect(await page.getByLabel("Number shown to contacts").inputValue()).toBe(`fixed:${saved.callerId.phoneNumberId}`)
+    expect(await page.getByLabel("Voicemail message (spoken after the beep)").inputValue()).toMatch(/^Hello, this is Acme/)
     await expectAccessible(page)
     await screenshot(page, "admin-campaign")
   })
@@ -147,6 +184,9 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", { timeout: 60
     await agentPage.getByRole("combobox", { name: /^Campaign/ }).selectOption(campaignId)
     await agentPage.getByRole("button", { name: "Log in to campaign" }).click()
     await state.getByText("Paused", { exact: true }).waitFor()
+    // The pause codes are the campaign's, as the admin set them.
+    const codes = agentPage.getByLabel("Pause code")
+    await expect.poll(() => codes.locator("option").allTextContents()).toEqual(["Break", "Lunch", "Training", "Team huddle"])
     await agentPage.getByRole("button", { name: "Ready" }).click()
     await agentPage.getByText("Waiting for the next call…").waitFor()
     expect(await state.textContent()).toMatch(/Ready/)
@@ -162,7 +202,7 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", { timeout: 60
     // The agent pauses with one of the pause codes: the supervisor's table and tiles follow.
     await agentPage.getByLabel("Pause code").selectOption("lunch")
     await agentPage.getByRole("button", { name: "Pause" }).click()
-    await state.getByText("(lunch)").waitFor()
+    await state.getByText("(Lunch)").waitFor()
     expect(await state.textContent()).toMatch(/Paused/)
     await agents.getByRole("row", { name: /Alex Agent Paused .* lunch/ }).waitFor()
     const tiles = supervisorPage.locator(".tiles")
@@ -183,7 +223,7 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", { timeout: 60
     // The reconnected channel delivers events again: a state change made elsewhere shows up.
     const agentToken = await agentPage.evaluate(() => sessionStorage.getItem("autodialer.token"))
     await client(server.directUrl, agentToken!)("POST", "/agents/me/pause", { code: "break" })
-    await agentPage.getByRole("status").getByText("(break)").waitFor()
+    await agentPage.getByRole("status").getByText("(Break)").waitFor()
     await agentPage.getByRole("button", { name: "Ready" }).click()
     await agentPage.getByText("Waiting for the next call…").waitFor()
   })
@@ -222,6 +262,19 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", { timeout: 60
 
   it("the supervisor starts the campaign; the agent gets a bridged call with the screen-pop, dispositions it with a callback from the keyboard and gets the next call; the supervisor sees the counters move and pauses", async () => {
     const state = agentPage.getByRole("status")
+    // Each contact was called once before, outside this campaign: the screen-pop lists that call.
+    const notInterestedId = (await admin<Array<{ id: string; code: string }>>("GET", "/dispositions")).find((d) => d.code === "not_interested")!.id
+    const earlier = new Date(Date.now() - 3 * 86_400_000)
+    await server.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      for (const c of (yield* Tenancy.withTenant(orgId as OrganizationId)(sql<{ readonly id: string; readonly phone: string }>`SELECT id, phone FROM contacts`))) {
+        yield* Tenancy.withTenant(orgId as OrganizationId)(sql`INSERT INTO calls ${sql.insert({
+          id: yield* UuidV7.generate, orgId, contactId: c.id, provider: "simulated", direction: "outbound", fromNumber: "+14155550100",
+          toNumber: c.phone, status: "completed", outcome: "human_answered", talkDurationSeconds: 95, dispositionId: notInterestedId,
+          notes: "Asked for the renewal quote by email first", createdAt: earlier, answeredAt: earlier, endedAt: new Date(earlier.getTime() + 95_000)
+        })}`)
+      }
+    }))
     await supervisorPage.getByRole("button", { name: "Start" }).click()
     await supervisorPage.getByLabel("Campaign status").getByText("running").waitFor()
 
@@ -240,6 +293,9 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", { timeout: 60
     expect(await pop.getByRole("link", { name: "Open in zoho" }).getAttribute("href")).toBe(`https://crm.zoho.com/crm/tab/Contacts/${ada ? "zc-101" : "zc-102"}`)
     expect(await agentPage.getByRole("region", { name: "Script" }).textContent()).toContain(
       ada ? "Hello Ada, I am calling from Acme about Engines Ltd's renewal (plan Gold)." : "Hello Grace, I am calling from Acme about Compilers Inc's renewal (plan Silver).")
+    const history = pop.getByRole("table", { name: "Call history" })
+    await history.getByRole("row", { name: /human answered Not interested 1:35 Asked for the renewal quote by email first/ }).waitFor()
+    expect(await history.locator("tbody tr").count()).toBe(1)
     await supervisorPage.locator(".tiles").getByText(/0 ready · 1 on call/).waitFor()
     await expectAccessible(agentPage)
     await screenshot(agentPage, "agent-screen-pop")
@@ -276,8 +332,22 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", { timeout: 60
     expect(new Date(rows[0]!.nextAttemptAt).toISOString()).toBe(ada ? "2030-01-15T18:30:00.000Z" : "2030-01-15T15:30:00.000Z")
 
     // The agent is ready again and the next contact is bridged.
-    await pop.getByRole("heading", { name: ada ? "Grace Hopper" : "Ada Lovelace" }).waitFor({ timeout: 15_000 })
+    const second = ada ? "Grace Hopper" : "Ada Lovelace"
+    await pop.getByRole("heading", { name: second }).waitFor({ timeout: 15_000 })
     await state.getByText("On call", { exact: true }).waitFor()
+
+    // A reload mid-call: the console asks the server (GET /agents/me) and shows the call again, with its history.
+    const desk = agentPage.waitForResponse((r) => new URL(r.url()).pathname === "/agents/me" && r.request().method() === "GET")
+    await agentPage.reload()
+    const restored = await (await desk).json() as { state: string; call: { contactId: string } | null; campaign: { id: string } | null }
+    // The simulated callee may hang up while the page reloads: then it is wrap-up, with the same call.
+    expect(["on_call", "wrap_up"]).toContain(restored.state)
+    expect(restored.campaign?.id).toBe(campaignId)
+    expect(restored.call).not.toBeNull()
+    await state.getByText(restored.state === "on_call" ? "On call" : "Wrap-up", { exact: true }).waitFor()
+    await pop.getByRole("heading", { name: second }).waitFor()
+    await history.getByRole("row", { name: /Not interested .* Asked for the renewal quote/ }).waitFor()
+    expect(await agentPage.getByRole("region", { name: "Script" }).textContent()).toContain(`Hello ${second.split(" ")[0]},`)
 
     // The supervisor's counters moved; pausing the campaign stops new dials.
     const tiles = supervisorPage.locator(".tiles")
@@ -297,8 +367,13 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", { timeout: 60
     await supervisorPage.getByRole("alert", { name: "Compliance hold" }).getByText(/Calling window closed \(UTC\)/).waitFor()
     await screenshot(supervisorPage, "supervisor-window-closed")
 
-    // The second call ends too; it is dispositioned with a number key and Enter alone.
+    // The second call ends too. A reload in wrap-up keeps the wrap-up, its timer and the disposition form.
     await state.getByText("Wrap-up", { exact: true }).waitFor({ timeout: 15_000 })
+    await agentPage.reload()
+    await state.getByText("Wrap-up", { exact: true }).waitFor()
+    await pop.getByRole("heading", { name: second }).waitFor()
+    await form.getByRole("timer", { name: "Wrap-up timer" }).waitFor()
+    // It is dispositioned with a number key and Enter alone.
     const notInterested = (await form.locator("label", { hasText: "Not interested" }).locator("kbd").textContent())!.trim()
     await agentPage.locator("body").click({ position: { x: 5, y: 300 } })
     await agentPage.keyboard.press(notInterested)

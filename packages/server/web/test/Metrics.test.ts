@@ -11,7 +11,9 @@ const stats = (over: Partial<CampaignStats> = {}): CampaignStats => ({
 const campaign = (over: Partial<Campaign> = {}): Campaign => ({
   id: "c", name: "C", mode: "predictive", status: "running", description: null, script: null, timeZone: "America/New_York",
   windows: [{ days: [1, 2, 3, 4, 5], start: "09:00", end: "17:00" }], abandonLimit: 0.03, maxAttempts: 3, retryDelayMinutes: 60,
-  linesPerAgent: 2, voiceServerId: null, totalCalls: 0, createdAt: "", updatedAt: "", ...over
+  linesPerAgent: 2, voiceServerId: null, pauseCodes: [{ code: "break", label: "Break" }],
+  amd: { enabled: true, onMachine: "hangup", voicemailMessage: null }, callerId: { strategy: "org_default" },
+  totalCalls: 0, createdAt: "", updatedAt: "", ...over
 })
 
 describe("Metrics", () => {

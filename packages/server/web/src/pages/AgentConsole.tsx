@@ -6,17 +6,21 @@
  * wrap-up with a timer and the disposition form (number keys pick a
  * disposition, Enter saves; a callback is entered in the contact's zone).
  * Preview campaigns offer a contact to take or skip before an auto-dial countdown.
+ * At load and after every reconnection the console restores itself from
+ * `GET /agents/me` (state, time in state, campaign, current call), so a reload
+ * mid-call or in wrap-up shows the call again.
  */
 import { useEffect, useRef, useState } from "preact/hooks"
 import * as Api from "../Api.ts"
 import { contactName, crmLink, duration, fillScript, instantToZonedInput, isTimeZone, leadScore, localClock, zonedToInstant } from "../Format.ts"
 import { useChannel, useLoad, useNow } from "../Hooks.ts"
 import { channels } from "../Realtime.ts"
-import type { AgentState, AgentStatus, Call, CallDetail, Campaign, Contact, Disposition, Me, Page, RealtimeMessage } from "../Types.ts"
+import type { AgentDesk, AgentState, AgentStatus, Call, CallDetail, Campaign, Contact, Disposition, Me, Page, RealtimeMessage } from "../Types.ts"
 import { ConnectionBanner, ErrorText, StateBadge, stateLabel } from "../components/Ui.tsx"
 
-/** Used when a campaign does not list its own pause codes. */
-export const defaultPauseCodes = ["break", "lunch", "training", "meeting", "coaching"] as const
+/** How many earlier calls the screen-pop lists. */
+const historyLength = 10
+const hasCall = (s: AgentState) => s === "reserved" || s === "on_call" || s === "wrap_up"
 
 interface ScreenPop {
   readonly callId: string
@@ -43,32 +47,46 @@ export const AgentConsole = ({ me }: { me: Me }) => {
   const [wrapLimit, setWrapLimit] = useState<number | undefined>(undefined)
   const [wrapStart, setWrapStart] = useState<number | undefined>(undefined)
   const [script, setScript] = useState<string | undefined>(undefined)
-  /** True while the page could not read the agent's state from the server (see the effect below). */
-  const [unsure, setUnsure] = useState(false)
+  /** The agent's campaign as `GET /agents/me` last returned it (fresher than the list, and there even when the list is not). */
+  const [deskCampaign, setDeskCampaign] = useState<Campaign | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
   const [notice, setNotice] = useState<string | undefined>(undefined)
 
   const state: AgentState = status?.state ?? "offline"
   const campaignId = status?.campaignId ?? null
-  const campaign = campaigns.value?.items.find((c) => c.id === (campaignId ?? chosen))
+  const shownId = campaignId ?? chosen
+  const campaign = deskCampaign?.id === shownId ? deskCampaign : campaigns.value?.items.find((c) => c.id === shownId)
   const since = status === undefined ? now : Date.parse(status.since)
 
-  // Where the agent stands when the page opens (the list is open to supervisors; agents may not see it).
-  useEffect(() => {
-    Api.get<ReadonlyArray<AgentStatus>>("/agents").then(
-      (all) => {
-        const mine = all.find((a) => a.agentId === me.user.id)
-        if (mine !== undefined) {
-          setStatus(mine)
-          if (mine.callId !== null) void loadCall(mine.callId, undefined, undefined)
-        }
-      },
-      () => {
-        // Agents may not list agents and there is no GET /agents/me yet: assume logged out until the server says otherwise.
-        setStatus({ agentId: me.user.id, fullName: me.user.fullName, state: "offline", campaignId: null, callId: null, reason: null, since: new Date().toISOString() })
-        setUnsure(true)
+  /**
+   * Where the agent stands, from the server: at load, after logging in, and
+   * after every reconnection (events sent while the channel was down are lost,
+   * so the page asks rather than guesses).
+   */
+  const restore = async () => {
+    try {
+      const desk = await Api.get<AgentDesk>("/agents/me")
+      // Time in state from the server's count, so a skewed browser clock does not shift the timers.
+      const since = new Date(Date.now() - desk.secondsInState * 1000).toISOString()
+      setStatus({
+        agentId: desk.user.id, fullName: desk.user.fullName, state: desk.state, campaignId: desk.campaign?.id ?? null,
+        callId: desk.call?.id ?? null, reason: desk.reason, since
+      })
+      if (desk.campaign !== null) setDeskCampaign(desk.campaign)
+      if (desk.call !== null && hasCall(desk.state)) {
+        if (desk.state === "wrap_up") setWrapStart((w) => w ?? Date.parse(since))
+        void loadCall(desk.call.id, desk.call.contactId ?? undefined, undefined)
+      } else if (!hasCall(desk.state)) {
+        // The call was dispositioned (or ended) while this page was away.
+        setPop(undefined)
+        setWrapStart(undefined)
       }
-    )
+    } catch (e) {
+      setError(`Could not read your state from the server: ${Api.describe(e)}`)
+    }
+  }
+  useEffect(() => {
+    void restore()
   }, [me.user.id])
 
   useEffect(() => {
@@ -81,23 +99,19 @@ export const AgentConsole = ({ me }: { me: Me }) => {
     try {
       const s = await Api.post<AgentStatus>(path, body)
       setStatus(s)
-      setUnsure(false)
       return s
     } catch (e) {
-      // After a reload the page may think the agent is logged out when the server knows better: adopt the server's state.
-      const known = e instanceof Api.ApiError && e.tag === "Conflict" ? /cannot login while (\w+)/.exec(e.message)?.[1] : undefined
-      if (known !== undefined && unsure) {
-        setStatus({ agentId: me.user.id, fullName: me.user.fullName, state: known as AgentState, campaignId: chosen, callId: null, reason: null, since: new Date().toISOString() })
-        setUnsure(false)
-        setNotice("You were already logged in to a campaign; your state has been restored.")
-        return undefined
-      }
       setError(Api.describe(e))
+      // A refused transition means the page and the server disagree (another tab, a missed event): take the server's view.
+      if (e instanceof Api.ApiError && e.tag === "Conflict") void restore()
       return undefined
     }
   }
 
+  /** Numbers the screen-pop loads: several events of one call each start one, and only the latest may apply its answer. */
+  const loads = useRef(0)
   const loadCall = async (callId: string, contactId: string | undefined, inline: { contact?: Contact; history?: ReadonlyArray<Call> } | undefined) => {
+    const load = ++loads.current
     // A new call makes earlier messages (a failed preview, a refused pause) stale.
     setError(undefined)
     setNotice(undefined)
@@ -106,13 +120,14 @@ export const AgentConsole = ({ me }: { me: Me }) => {
       const detail = await Api.get<CallDetail>(`/calls/${callId}`)
       const cid = contactId ?? detail.call.contactId ?? undefined
       const contact = inline?.contact ?? (cid === undefined ? undefined : await Api.get<Contact>(`/contacts/${cid}`))
-      // The call list has no contact filter in the contract yet: ask for it (ignored if unknown) and filter here too.
+      // The contact's latest calls in every campaign, newest first, without this one.
       const history = inline?.history ?? (cid === undefined ? [] : (await Api.get<Page<Call>>("/calls", {
-        campaignId: detail.call.campaignId, contactId: cid, limit: 200
-      })).items.filter((c) => c.contactId === cid && c.id !== callId))
+        contactId: cid, limit: historyLength + 1
+      })).items.filter((c) => c.id !== callId).slice(0, historyLength))
+      if (load !== loads.current) return
       setPop((p) => ({ callId, call: detail.call, contact, history, endedAt: p?.callId === callId ? p.endedAt : undefined }))
     } catch (e) {
-      setError(`Could not load the screen-pop: ${Api.describe(e)}`)
+      if (load === loads.current) setError(`Could not load the screen-pop: ${Api.describe(e)}`)
     }
   }
 
@@ -128,13 +143,8 @@ export const AgentConsole = ({ me }: { me: Me }) => {
           callId: field<string | null>(d, "callId") ?? (s === "on_call" || s === "reserved" || s === "wrap_up" ? prev?.callId ?? null : null),
           reason: field<string | null>(d, "reason") ?? null, since: new Date(m.at).toISOString()
         }))
-        if (s === "on_call" && pop === undefined) {
-          // The state event may not name the call: find the agent's live call.
-          Api.get<Page<Call>>("/calls", { agentId: me.user.id, status: "in_progress", limit: 1 }).then(
-            (r) => { const c = r.items[0]; if (c !== undefined) void loadCall(c.id, c.contactId ?? undefined, undefined) },
-            () => undefined
-          )
-        }
+        // The state event may not name the call: the desk does.
+        if (hasCall(s) && pop === undefined) void restore()
         return
       }
       case "call.offered":
@@ -185,6 +195,13 @@ export const AgentConsole = ({ me }: { me: Me }) => {
     }
   }
   const channel = useChannel(channels.me, onMessage)
+  // Every reconnection (not the first open, which the load above covers) re-reads the desk.
+  const opened = useRef(0)
+  useEffect(() => {
+    if (channel !== "open") return
+    opened.current += 1
+    if (opened.current > 1) void restore()
+  }, [channel])
 
   // Preview auto-dial: when the countdown runs out, the contact is dialled.
   const took = useRef<string | undefined>(undefined)
@@ -209,10 +226,12 @@ export const AgentConsole = ({ me }: { me: Me }) => {
     if (preview !== undefined && now >= preview.deadline && took.current !== preview.contact.id) void takePreview(preview)
   }, [now, preview])
 
-  const pauseCodes = campaign?.pauseCodes && campaign.pauseCodes.length > 0 ? campaign.pauseCodes : defaultPauseCodes
+  // The campaign's own pause codes: the server refuses any other.
+  const pauseCodes = campaign?.pauseCodes ?? []
   useEffect(() => {
-    if (!pauseCodes.includes(pauseCode)) setPauseCode(pauseCodes[0] ?? "break")
-  }, [pauseCodes.join(",")])
+    if (!pauseCodes.some((p) => p.code === pauseCode)) setPauseCode(pauseCodes[0]?.code ?? "")
+  }, [pauseCodes.map((p) => p.code).join(",")])
+  const pauseLabel = (code: string | null) => (code === null ? null : pauseCodes.find((p) => p.code === code)?.label ?? code)
 
   const loggedIn = state !== "offline"
   const inWrapUp = state === "wrap_up" || (pop !== undefined && pop.endedAt !== undefined && state !== "on_call")
@@ -234,11 +253,11 @@ export const AgentConsole = ({ me }: { me: Me }) => {
         <p role="status" aria-live="polite">
           <StateBadge state={state} />
           <span class="state-time" aria-label="Time in state">{duration((now - since) / 1000)}</span>
-          {state === "paused" && status?.reason ? <span class="reason"> ({status.reason})</span> : null}
+          {state === "paused" && status?.reason ? <span class="reason"> ({pauseLabel(status.reason)})</span> : null}
           {campaign ? <span class="campaign-name"> · {campaign.name} ({campaign.mode})</span> : null}
         </p>
         {!loggedIn ? (
-          <form class="inline" onSubmit={(e) => { e.preventDefault(); void act("/agents/me/login", { campaignId: chosen }).then((s) => s && setNotice(undefined)) }}>
+          <form class="inline" onSubmit={(e) => { e.preventDefault(); void act("/agents/me/login", { campaignId: chosen }).then((s) => { if (s) { setNotice(undefined); void restore() } }) }}>
             <label>Campaign
               <select value={chosen} onChange={(e) => setChosen(e.currentTarget.value)} required>
                 {(campaigns.value?.items ?? []).map((c) => <option key={c.id} value={c.id}>{c.name} · {c.status}</option>)}
@@ -251,10 +270,10 @@ export const AgentConsole = ({ me }: { me: Me }) => {
             <button type="button" onClick={() => void act("/agents/me/ready")} disabled={!(state === "paused" || state === "wrap_up") || (inWrapUp && pop !== undefined)}>Ready</button>
             <label>Pause code
               <select value={pauseCode} onChange={(e) => setPauseCode(e.currentTarget.value)}>
-                {pauseCodes.map((c) => <option key={c} value={c}>{c}</option>)}
+                {pauseCodes.map((p) => <option key={p.code} value={p.code}>{p.label}</option>)}
               </select>
             </label>
-            <button type="button" onClick={() => void act("/agents/me/pause", { code: pauseCode })} disabled={!(state === "available" || state === "wrap_up" || state === "paused")}>Pause</button>
+            <button type="button" onClick={() => void act("/agents/me/pause", { code: pauseCode })} disabled={pauseCode === "" || !(state === "available" || state === "wrap_up" || state === "paused")}>Pause</button>
             {state === "on_call" ? <button type="button" onClick={() => void act("/agents/me/wrap-up")}>End call and wrap up</button> : null}
             <button type="button" class="secondary" onClick={() => void logout()} disabled={state === "on_call"}>Log out of campaign</button>
           </div>
@@ -263,14 +282,13 @@ export const AgentConsole = ({ me }: { me: Me }) => {
         {notice ? <p class="notice">{notice}</p> : null}
       </section>
 
-      {unsure && state === "offline" ? <p class="muted">If you were already logged in before reloading, log in again: your state will be restored.</p> : null}
       {state === "available" && pop === undefined && preview === undefined
         ? <p class="waiting">Waiting for the next call…</p> : null}
 
       {preview !== undefined ? (
         <section class="preview" aria-label="Preview">
           <h2>Preview: {contactName(preview.contact)}</h2>
-          <ContactCard contact={preview.contact} history={[]} now={now} />
+          <ContactCard contact={preview.contact} history={[]} dispositions={dispositions.value ?? []} now={now} />
           <p role="timer" aria-live="off">Auto-dial in {Math.max(0, Math.ceil((preview.deadline - now) / 1000))} s</p>
           <button type="button" onClick={() => void takePreview(preview)}>Dial now</button>
           <button type="button" class="secondary" onClick={() => void skipPreview(preview)}>Skip</button>
@@ -281,7 +299,7 @@ export const AgentConsole = ({ me }: { me: Me }) => {
         <div class="screen-pop">
           <section aria-label="Screen-pop">
             <h2>{state === "reserved" ? "Incoming call: " : ""}{pop.contact ? contactName(pop.contact) : "Loading contact…"}</h2>
-            {pop.contact ? <ContactCard contact={pop.contact} history={pop.history} now={now} /> : null}
+            {pop.contact ? <ContactCard contact={pop.contact} history={pop.history} dispositions={dispositions.value ?? []} now={now} /> : null}
           </section>
           {(script ?? campaign?.script) && pop.contact ? (
             <section aria-label="Script" class="script">
@@ -302,6 +320,7 @@ export const AgentConsole = ({ me }: { me: Me }) => {
               wrapLimit={wrapLimit}
               now={now}
               pauseCode={pauseCode}
+              pauseLabel={pauseLabel(pauseCode) ?? pauseCode}
               onDone={async (pauseAfter) => {
                 setPop(undefined)
                 setWrapLimit(undefined)
@@ -317,7 +336,9 @@ export const AgentConsole = ({ me }: { me: Me }) => {
   )
 }
 
-const ContactCard = ({ contact, history, now }: { contact: Contact; history: ReadonlyArray<Call>; now: number }) => {
+const ContactCard = ({ contact, history, dispositions, now }: {
+  contact: Contact; history: ReadonlyArray<Call>; dispositions: ReadonlyArray<Disposition>; now: number
+}) => {
   const tz = contact.timeZone !== null && isTimeZone(contact.timeZone) ? contact.timeZone : undefined
   const score = leadScore(contact)
   const link = crmLink(contact)
@@ -336,10 +357,16 @@ const ContactCard = ({ contact, history, now }: { contact: Contact; history: Rea
       <h3>Call history</h3>
       {history.length === 0 ? <p class="muted">No earlier calls.</p> : (
         <table aria-label="Call history">
-          <thead><tr><th scope="col">When</th><th scope="col">Outcome</th><th scope="col">Talk</th></tr></thead>
+          <thead><tr><th scope="col">When</th><th scope="col">Outcome</th><th scope="col">Disposition</th><th scope="col">Talk</th><th scope="col">Notes</th></tr></thead>
           <tbody>
             {history.map((c) => (
-              <tr key={c.id}><td>{new Date(c.createdAt).toLocaleString()}</td><td>{c.outcome ?? c.status}</td><td>{c.talkSeconds === null ? "—" : duration(c.talkSeconds)}</td></tr>
+              <tr key={c.id}>
+                <td>{new Date(c.createdAt).toLocaleString()}</td>
+                <td>{(c.outcome ?? c.status).replace(/_/g, " ")}</td>
+                <td>{c.dispositionId === null ? "—" : dispositions.find((d) => d.id === c.dispositionId)?.label ?? "—"}</td>
+                <td>{c.talkSeconds === null ? "—" : duration(c.talkSeconds)}</td>
+                <td>{c.notes ?? ""}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -350,7 +377,8 @@ const ContactCard = ({ contact, history, now }: { contact: Contact; history: Rea
 
 const DispositionForm = (props: {
   callId: string; contact: Contact | undefined; campaignTz: string; dispositions: ReadonlyArray<Disposition>
-  wrapStart: number; wrapLimit: number | undefined; now: number; pauseCode: string; onDone: (pauseAfter: boolean) => Promise<void>
+  wrapStart: number; wrapLimit: number | undefined; now: number; pauseCode: string; pauseLabel: string
+  onDone: (pauseAfter: boolean) => Promise<void>
 }) => {
   const [code, setCode] = useState<string | undefined>(undefined)
   const [notes, setNotes] = useState("")
@@ -427,7 +455,7 @@ const DispositionForm = (props: {
         <label>Callback time ({tz})
           <input type="datetime-local" value={callback} onInput={(e) => setCallback(e.currentTarget.value)} required={selected?.callback === true} />
         </label>
-        <label class="choice"><input type="checkbox" checked={pauseAfter} onChange={(e) => setPauseAfter(e.currentTarget.checked)} /> Pause ({props.pauseCode}) after saving instead of taking the next call</label>
+        <label class="choice"><input type="checkbox" checked={pauseAfter} onChange={(e) => setPauseAfter(e.currentTarget.checked)} /> Pause ({props.pauseLabel}) after saving instead of taking the next call</label>
         <ErrorText error={error} />
         <button type="submit" disabled={code === undefined || busy}>Save disposition{selected ? `: ${selected.label}` : ""}</button>
       </form>

@@ -1,16 +1,17 @@
 /**
  * Admin pages for campaigns: the list, and the editor for a new or existing
  * campaign (mode, script, calling windows, abandon policy, retry rules, lines
- * per agent), the organization's caller ids, and enrolment of contacts.
+ * per agent, the agents' pause codes, answering-machine detection and the
+ * caller id), the organization's caller ids, and enrolment of contacts.
  * Values are checked here for the obvious mistakes; the server's answer is
  * the authority and its message is shown next to the field it names.
  */
 import { useEffect, useState } from "preact/hooks"
 import * as Api from "../Api.ts"
 import { isTimeZone, percent } from "../Format.ts"
-import { useLoad } from "../Hooks.ts"
+import { type Loaded, useLoad } from "../Hooks.ts"
 import { navigate } from "../Router.ts"
-import type { CallingWindow, Campaign, CampaignMode, NewCampaign, Page, PhoneNumber } from "../Types.ts"
+import type { Amd, CallerId, CallingWindow, Campaign, CampaignMode, NewCampaign, Page, PauseCode, PhoneNumber } from "../Types.ts"
 import { ErrorText } from "../components/Ui.tsx"
 
 export const Campaigns = () => {
@@ -46,17 +47,30 @@ const dayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 interface Draft {
   name: string; mode: CampaignMode; description: string; script: string; timeZone: string
   windows: Array<CallingWindow>; abandonPercent: string; maxAttempts: string; retryDelayMinutes: string; linesPerAgent: string
+  pauseCodes: Array<PauseCode>; amdEnabled: boolean; onMachine: Amd["onMachine"]; voicemailMessage: string
+  /** "org_default", "local_presence" or "fixed:<phone number id>". */
+  callerId: string
 }
+
+const callerIdValue = (c: CallerId): string => (c.strategy === "fixed" ? `fixed:${c.phoneNumberId}` : c.strategy)
+const callerIdOf = (v: string): CallerId =>
+  v.startsWith("fixed:") ? { strategy: "fixed", phoneNumberId: v.slice("fixed:".length) }
+    : v === "local_presence" ? { strategy: "local_presence" } : { strategy: "org_default" }
 
 const fromCampaign = (c: Campaign): Draft => ({
   name: c.name, mode: c.mode as CampaignMode, description: c.description ?? "", script: c.script ?? "", timeZone: c.timeZone,
   windows: c.windows.map((w) => ({ ...w, days: [...w.days] })), abandonPercent: String(+(c.abandonLimit * 100).toFixed(3)),
-  maxAttempts: String(c.maxAttempts), retryDelayMinutes: String(c.retryDelayMinutes), linesPerAgent: String(c.linesPerAgent)
+  maxAttempts: String(c.maxAttempts), retryDelayMinutes: String(c.retryDelayMinutes), linesPerAgent: String(c.linesPerAgent),
+  pauseCodes: c.pauseCodes.map((p) => ({ ...p })), amdEnabled: c.amd.enabled, onMachine: c.amd.onMachine,
+  voicemailMessage: c.amd.voicemailMessage ?? "", callerId: callerIdValue(c.callerId)
 })
 const blank = (): Draft => ({
   name: "", mode: "progressive", description: "", script: "Hello {{firstName}}, this is … calling about {{company}}.",
   timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, windows: [{ days: [1, 2, 3, 4, 5], start: "09:00", end: "20:00" }],
-  abandonPercent: "3", maxAttempts: "3", retryDelayMinutes: "60", linesPerAgent: "2"
+  abandonPercent: "3", maxAttempts: "3", retryDelayMinutes: "60", linesPerAgent: "2",
+  // The server's defaults, shown so they can be edited before the campaign exists.
+  pauseCodes: [{ code: "break", label: "Break" }, { code: "lunch", label: "Lunch" }, { code: "training", label: "Training" }, { code: "meeting", label: "Meeting" }],
+  amdEnabled: true, onMachine: "hangup", voicemailMessage: "", callerId: "org_default"
 })
 
 /** Checks a draft and builds the request body, or says which field is wrong and why. */
@@ -76,11 +90,28 @@ export const toBody = (d: Draft): { readonly body: NewCampaign } | { readonly er
     if (w.days.length === 0) return { error: `calling window ${i + 1} has no days`, field: "windows" }
     if (!(w.start < w.end)) return { error: `calling window ${i + 1} must start before it ends (${w.start}–${w.end})`, field: "windows" }
   }
+  const pauseCodes = d.pauseCodes.map((p) => ({ code: p.code.trim(), label: p.label.trim() }))
+  if (pauseCodes.length === 0) return { error: "agents need at least one pause code", field: "pauseCodes" }
+  for (const [i, p] of pauseCodes.entries()) {
+    if (!/^[a-z][a-z0-9_]{0,31}$/.test(p.code)) {
+      return { error: `pause code ${i + 1} '${p.code}' must be lowercase letters, digits or _ and start with a letter (e.g. team_huddle)`, field: "pauseCodes" }
+    }
+    if (p.label === "") return { error: `pause code '${p.code}' needs a label agents will read`, field: "pauseCodes" }
+    if (pauseCodes.findIndex((q) => q.code === p.code) !== i) return { error: `pause code '${p.code}' is listed twice`, field: "pauseCodes" }
+  }
+  if (d.onMachine === "drop_voicemail" && !d.amdEnabled) {
+    return { error: "leaving a voicemail needs answering-machine detection on", field: "amd.onMachine" }
+  }
+  if (d.onMachine === "drop_voicemail" && d.voicemailMessage.trim() === "") {
+    return { error: "write the voicemail message to leave after the beep", field: "amd.voicemailMessage" }
+  }
   return {
     body: {
       name: d.name.trim(), mode: d.mode, description: d.description.trim() || null, script: d.script.trim() || null,
       timeZone: d.timeZone, windows: d.windows, abandonLimit: abandon / 100, maxAttempts: attempts,
-      retryDelayMinutes: delay, linesPerAgent: lines
+      retryDelayMinutes: delay, linesPerAgent: lines, pauseCodes,
+      amd: { enabled: d.amdEnabled, onMachine: d.onMachine, voicemailMessage: d.voicemailMessage.trim() || null },
+      callerId: callerIdOf(d.callerId)
     }
   }
 }
@@ -90,6 +121,7 @@ export const CampaignEditor = ({ id }: { id: string | undefined }) => {
   const [campaign, setCampaign] = useState<Campaign | undefined>(undefined)
   const [error, setError] = useState<{ message: string; field?: string } | undefined>(undefined)
   const [saved, setSaved] = useState<string | undefined>(undefined)
+  const numbers = useLoad(() => Api.get<ReadonlyArray<PhoneNumber>>("/phone-numbers"), [])
 
   useEffect(() => {
     if (id === undefined) return
@@ -98,6 +130,8 @@ export const CampaignEditor = ({ id }: { id: string | undefined }) => {
   if (draft === undefined) return <p aria-busy="true">Loading…</p>
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft({ ...draft, [k]: v })
   const setWindow = (i: number, w: CallingWindow) => set("windows", draft.windows.map((x, j) => (j === i ? w : x)))
+  const setPauseCode = (i: number, p: PauseCode) => set("pauseCodes", draft.pauseCodes.map((x, j) => (j === i ? p : x)))
+  const active = (numbers.value ?? []).filter((n) => n.isActive)
 
   const save = async (e: Event) => {
     e.preventDefault()
@@ -163,21 +197,56 @@ export const CampaignEditor = ({ id }: { id: string | undefined }) => {
           <label>Max attempts per contact<input type="number" min="1" max="100" value={draft.maxAttempts} aria-invalid={invalid("maxAttempts")} onInput={(e) => set("maxAttempts", e.currentTarget.value)} /></label>
           <label>Minutes between attempts<input type="number" min="0" value={draft.retryDelayMinutes} aria-invalid={invalid("retryDelayMinutes")} onInput={(e) => set("retryDelayMinutes", e.currentTarget.value)} /></label>
         </fieldset>
-        <fieldset disabled>
+        <fieldset>
+          <legend>Pause codes</legend>
+          <p class="muted">The reasons agents of this campaign pause for; the server refuses any other code.</p>
+          {draft.pauseCodes.map((p, i) => (
+            <div key={i} class="window-row" role="group" aria-label={`Pause code ${i + 1}`}>
+              <label>Code<input value={p.code} pattern="[a-z][a-z0-9_]{0,31}" onInput={(e) => setPauseCode(i, { ...p, code: e.currentTarget.value })} /></label>
+              <label>Label<input value={p.label} onInput={(e) => setPauseCode(i, { ...p, label: e.currentTarget.value })} /></label>
+              <button type="button" class="secondary" disabled={draft.pauseCodes.length === 1}
+                onClick={() => set("pauseCodes", draft.pauseCodes.filter((_, j) => j !== i))}>Remove pause code {i + 1}</button>
+            </div>
+          ))}
+          <button type="button" class="secondary" disabled={draft.pauseCodes.length >= 20}
+            onClick={() => set("pauseCodes", [...draft.pauseCodes, { code: "", label: "" }])}>Add pause code</button>
+        </fieldset>
+        <fieldset>
           <legend>Answering-machine detection</legend>
-          <label>AMD
-            <select value={campaign?.amd === undefined ? "server" : String(campaign.amd)}>
-              <option value="server">Server default</option>
+          <label class="choice"><input type="checkbox" checked={draft.amdEnabled} onChange={(e) => set("amdEnabled", e.currentTarget.checked)} /> Detect answering machines</label>
+          <label>When a machine answers
+            <select value={draft.onMachine} aria-invalid={invalid("amd.onMachine")} disabled={!draft.amdEnabled}
+              onChange={(e) => set("onMachine", e.currentTarget.value as Amd["onMachine"])}>
+              <option value="hangup">Hang up</option>
+              <option value="drop_voicemail">Leave a voicemail message</option>
             </select>
           </label>
-          <p class="muted">The server's campaign settings have no AMD field yet; the carrier adapter's default applies.</p>
+          {draft.amdEnabled && draft.onMachine === "drop_voicemail" ? (
+            <label>Voicemail message (spoken after the beep)
+              <textarea rows={2} value={draft.voicemailMessage} aria-invalid={invalid("amd.voicemailMessage")} onInput={(e) => set("voicemailMessage", e.currentTarget.value)} />
+            </label>
+          ) : null}
+          {!draft.amdEnabled ? <p class="muted">Every answered call goes to an agent, machines included.</p> : null}
+        </fieldset>
+        <fieldset>
+          <legend>Caller ID</legend>
+          <label>Number shown to contacts
+            <select value={draft.callerId} aria-invalid={invalid("callerId.phoneNumberId") ?? invalid("callerId.strategy")} onChange={(e) => set("callerId", e.currentTarget.value)}>
+              <option value="org_default">The organization's default number</option>
+              {active.map((n) => <option key={n.id} value={`fixed:${n.id}`}>{n.number}{n.friendlyName ? ` (${n.friendlyName})` : ""}</option>)}
+              {draft.callerId.startsWith("fixed:") && !active.some((n) => `fixed:${n.id}` === draft.callerId)
+                ? <option value={draft.callerId}>A number no longer active</option> : null}
+              <option value="local_presence" disabled={active.length === 0}>Local presence: rotate over the organization's numbers</option>
+            </select>
+          </label>
+          <p class="muted">Local presence picks, per call, one of the organization's numbers sharing the contact's area code when there is one. Add numbers below.</p>
         </fieldset>
         {error ? <p class="error" role="alert">{error.field ? `${error.field}: ` : ""}{error.message}</p> : null}
         {saved ? <p class="notice" role="status">{saved}</p> : null}
         <button type="submit">{id === undefined ? "Create campaign" : "Save changes"}</button>
       </form>
       {id !== undefined ? <Enrol id={id} /> : null}
-      <CallerIds />
+      <CallerIds numbers={numbers} />
     </div>
   )
 }
@@ -204,8 +273,7 @@ const Enrol = ({ id }: { id: string }) => {
   )
 }
 
-const CallerIds = () => {
-  const numbers = useLoad(() => Api.get<ReadonlyArray<PhoneNumber>>("/phone-numbers"), [])
+const CallerIds = ({ numbers }: { numbers: Loaded<ReadonlyArray<PhoneNumber>> }) => {
   const [number, setNumber] = useState("")
   const [provider, setProvider] = useState("simulated")
   const [friendlyName, setFriendlyName] = useState("")
