@@ -139,6 +139,15 @@ describe.skipIf(pg.skip)("campaign desk settings, /agents/me and contact history
     expect(seen.status).toBe(200)
     expect(seen.body.pauseCodes.map((p: { code: string }) => p.code)).toEqual(["break", "lunch", "coaching"])
     expect(seen.body.amd.enabled).toBe(false)
+
+    // A fixed number removed later does not block other changes; setting it again is refused.
+    const temp = await admin("POST", "/phone-numbers", { number: "+13125550100", provider: "simulated" })
+    expect((await admin("PATCH", `/campaigns/${id}`, { callerId: { strategy: "fixed", phoneNumberId: temp.body.id } })).status).toBe(200)
+    expect((await admin("DELETE", `/phone-numbers/${temp.body.id}`)).status).toBe(204)
+    const renamed = await admin("PATCH", `/campaigns/${id}`, { name: "Renewals 2027" })
+    expect(renamed.status).toBe(200)
+    expect(renamed.body.callerId).toEqual({ strategy: "fixed", phoneNumberId: temp.body.id })
+    expect((await admin("PATCH", `/campaigns/${id}`, { callerId: { strategy: "fixed", phoneNumberId: temp.body.id } })).body.field).toBe("callerId.phoneNumberId")
   })
 
   it("pauses only with one of the campaign's codes, and GET /agents/me restores state, campaign and the current call", async () => {

@@ -47,12 +47,17 @@ export const CampaignsHandlers = HttpApiBuilder.group(Api, "campaigns", Effect.f
     inOrg(select(id)).pipe(Effect.flatMap((rows) => rows[0] ? Effect.succeed(rows[0]) : Effect.fail(notFound(id))))
   const manage = (action: string) => requireRole("manager", action)
 
-  /** Fails with a 400 naming the field when the settings are inconsistent or name a number the organization lacks. */
-  const validate = (s: Settings.Settings) =>
+  /**
+   * Fails with a 400 naming the field when the settings are inconsistent or,
+   * when the request sets the caller id, it names a number the organization
+   * lacks. A stored caller id is not re-checked: a number removed later must
+   * not block changing the rest (the dialer falls back to the default number).
+   */
+  const validate = (s: Settings.Settings, callerIdSet: boolean) =>
     Effect.gen(function*() {
       const problem = Settings.problem(s)
       if (problem !== undefined) return yield* new InvalidRequest(problem)
-      if (s.callerId.strategy === "org_default") return
+      if (!callerIdSet || s.callerId.strategy === "org_default") return
       const numbers = yield* inOrg(sql<{ readonly id: string; readonly number: string }>`
         SELECT id, number FROM phone_numbers WHERE is_active ORDER BY number`)
       if (s.callerId.strategy === "fixed") {
@@ -117,7 +122,7 @@ export const CampaignsHandlers = HttpApiBuilder.group(Api, "campaigns", Effect.f
       Effect.gen(function*() {
         const p = yield* manage("creating campaigns")
         const settings = Settings.merge(Settings.defaults, payload)
-        yield* validate(settings)
+        yield* validate(settings, payload.callerId !== undefined)
         if (payload.mode === "agentless" && !payload.script && !payload.voiceServerId) {
           return yield* new InvalidRequest({ message: "an agentless campaign needs a script or a voiceServerId", field: "voiceServerId" })
         }
@@ -134,7 +139,7 @@ export const CampaignsHandlers = HttpApiBuilder.group(Api, "campaigns", Effect.f
         yield* manage("changing campaigns")
         const row = yield* get(params.id)
         const next = Settings.merge(Settings.fromColumns(row), payload)
-        yield* validate(next)
+        yield* validate(next, payload.callerId !== undefined)
         const patch: Record<string, unknown> = { ...Settings.toColumns(next) }
         if (payload.name !== undefined) patch["name"] = payload.name
         if (payload.mode !== undefined) patch["mode"] = payload.mode
