@@ -1,7 +1,8 @@
 /**
  * Shared set-up of the CRM sync and analytics ETL integration tests: one
  * `ManagedRuntime` per test file over a fresh, migrated database on the
- * Postgres server (dropped when the runtime is disposed), with every
+ * Postgres server (dropped when the runtime is disposed), or over an existing
+ * one (`makeRuntimeOn`), with every
  * repository, `Secrets.layerTest`, a real HTTP client, the CRM rate limiter,
  * and an Effect logger that captures every log line (the credential test
  * reads them). Plus valid inputs for campaigns and calls as the campaign
@@ -9,6 +10,9 @@
  */
 import { AgentStateRepo } from "@autodialer/domain/AgentStateRepo"
 import { AnalyticsRepo } from "@autodialer/domain/AnalyticsRepo"
+import { CallQueueRepo } from "@autodialer/domain/CallQueueRepo"
+import * as Database from "@autodialer/domain/Database"
+import { DialingSessionRepo } from "@autodialer/domain/DialingSessionRepo"
 import { DispositionRepo } from "@autodialer/domain/DispositionRepo"
 import { DncRepo } from "@autodialer/domain/DncRepo"
 import type { NewCall } from "@autodialer/domain/CallRepo"
@@ -27,23 +31,36 @@ import type { IanaTimeZone } from "@autodialer/domain/TimeZone"
 import { type NewUser, UserRepo } from "@autodialer/domain/UserRepo"
 import { RateLimiter } from "@autodialer/crm-sync"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Logger, ManagedRuntime } from "effect"
+import type { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Logger, ManagedRuntime, Redacted } from "effect"
+import type { SqlClient } from "effect/sql"
 
-export const makeRuntime = (url: string, label: string) => {
+const runtimeOver = (database: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, unknown>) => {
   const logLines: Array<string> = []
   const capture = Logger.make((options) => {
     logLines.push(Logger.formatJson.log(options))
   })
   const repos = Layer.mergeAll(
     OrganizationRepo.layer, UserRepo.layer, ContactRepo.layer, CampaignRepo.layer, CallRepo.layer,
-    CrmConnectionRepo.layer, CrmSyncLogRepo.layer, AnalyticsRepo.layer, DispositionRepo.layer, AgentStateRepo.layer, DncRepo.layer
+    CrmConnectionRepo.layer, CrmSyncLogRepo.layer, AnalyticsRepo.layer, DispositionRepo.layer, AgentStateRepo.layer, DncRepo.layer,
+    CallQueueRepo.layer, DialingSessionRepo.layer
   )
   const app = Layer.mergeAll(repos, NodeHttpClient.layerUndici, RateLimiter.layer, Logger.layer([capture])).pipe(
     Layer.provideMerge(Secrets.layerTest),
-    Layer.provideMerge(TestDatabase.layerPg(url, label))
+    Layer.provideMerge(database)
   )
   return { runtime: ManagedRuntime.make(app), logLines }
 }
+
+export const makeRuntime = (url: string, label: string) => runtimeOver(TestDatabase.layerPg(url, label))
+
+/**
+ * The same runtime over a database that already exists and is migrated (say,
+ * the one the campaign harness dials on), through the domain's client with
+ * its camelCase name transforms. The caller drops the database.
+ */
+export const makeRuntimeOn = (databaseUrl: string) =>
+  runtimeOver(Database.layerPg(Redacted.make(databaseUrl), { maxConnections: 4 }))
 
 export type TestRuntime = ReturnType<typeof makeRuntime>["runtime"]
 export type TestServices = ManagedRuntime.ManagedRuntime.Services<TestRuntime>
