@@ -44,6 +44,9 @@ export const makeTokenHolder = (
   Effect.gen(function*() {
     const state = yield* Ref.make({ tokens: initial, generation: 0 })
     const lock = yield* Semaphore.make(1)
+    // Tokens this holder moved past: a store that still returns one (its write waits for a
+    // commit) must not hand it back.
+    const retired = new Set<string>()
     return {
       current: Effect.map(Ref.get(state), ({ generation, tokens }) => ({ token: tokens.accessToken, generation })),
       refresh: (generation) =>
@@ -54,12 +57,17 @@ export const makeTokenHolder = (
             if (store !== null) {
               // A failed read only costs a refresh.
               const stored = yield* Effect.option(store.load)
-              if (Option.isSome(stored) && Redacted.value(stored.value.accessToken) !== Redacted.value(held.tokens.accessToken)) {
-                yield* Ref.set(state, { tokens: stored.value, generation: generation + 1 })
-                return
+              if (Option.isSome(stored)) {
+                const newer = Redacted.value(stored.value.accessToken)
+                if (newer !== Redacted.value(held.tokens.accessToken) && !retired.has(newer)) {
+                  retired.add(Redacted.value(held.tokens.accessToken))
+                  yield* Ref.set(state, { tokens: stored.value, generation: generation + 1 })
+                  return
+                }
               }
             }
             const fresh = yield* fetchNew(held.tokens.refreshToken)
+            retired.add(Redacted.value(held.tokens.accessToken))
             const tokens: Tokens = { accessToken: fresh.accessToken, refreshToken: fresh.refreshToken ?? held.tokens.refreshToken }
             yield* Ref.set(state, { tokens, generation: generation + 1 })
             if (store !== null) yield* store.save(tokens)
