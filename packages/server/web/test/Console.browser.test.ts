@@ -216,12 +216,18 @@ describe.skipIf(pg.skip || chrome.skip)("web console in Chromium", { timeout: 60
   it("warns when the realtime connection drops and clears the warning after reconnecting", async () => {
     const banner = agentPage.getByRole("alert").filter({ hasText: "Realtime connection lost" })
     expect(await banner.count()).toBe(0)
+    const agentToken = await agentPage.evaluate(() => sessionStorage.getItem("autodialer.token"))
     server.proxy.drop(1500)
     await banner.waitFor({ timeout: 5000 })
+    // While the channel is down the agent's state changes elsewhere; its event is lost with the connection.
+    const reread = agentPage.waitForResponse((r) => new URL(r.url()).pathname === "/agents/me" && r.request().method() === "GET", { timeout: 20_000 })
+    await client(server.directUrl, agentToken!)("POST", "/agents/me/pause", { code: "training" })
     await screenshot(agentPage, "agent-realtime-lost")
     await banner.waitFor({ state: "detached", timeout: 15_000 })
+    // After reconnecting, the console re-reads its desk and shows the change it missed.
+    expect((await (await reread).json() as { state: string; reason: string }).reason).toBe("training")
+    await agentPage.getByRole("status").getByText("(Training)").waitFor()
     // The reconnected channel delivers events again: a state change made elsewhere shows up.
-    const agentToken = await agentPage.evaluate(() => sessionStorage.getItem("autodialer.token"))
     await client(server.directUrl, agentToken!)("POST", "/agents/me/pause", { code: "break" })
     await agentPage.getByRole("status").getByText("(Break)").waitFor()
     await agentPage.getByRole("button", { name: "Ready" }).click()
