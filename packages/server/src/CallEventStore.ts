@@ -9,8 +9,16 @@
  * record but never rewinds the call. The lookup runs as the system role
  * because the webhook does not know the organization; the write runs as the
  * call's tenant.
+ *
+ * `storeBatch` is the group-commit path of the webhook routes: many events in
+ * one transaction, one statement to find their calls and insert them, one to
+ * move the calls forward. It runs as the system role from start to end: a
+ * batch mixes calls of several organizations, and every row's `org_id` is
+ * copied from the call row the same statement found, never from the request,
+ * so no event can land in another tenant's data.
  */
 import { Effect } from "effect"
+import type { SqlError } from "effect/sql/SqlError"
 import { SqlClient } from "effect/sql"
 import { Tenancy, UuidV7 } from "@autodialer/domain"
 import type { OrganizationId } from "@autodialer/domain/Ids"
@@ -43,6 +51,38 @@ export const statusOf = (event: CallEvent): string => {
     case "NoAnswer": return "no_answer"
     case "Failed": return "failed"
     case "Canceled": return "canceled"
+  }
+}
+
+/** Status order: an event moves a call only to a higher rank (terminal states are all 4). */
+export const rankOf = (status: string): number => rank[status] ?? 0
+
+/** The columns of `calls` an event sets when it moves the call forward. */
+export interface CallPatch {
+  readonly status: string
+  readonly providerCallId?: string
+  readonly ringingAt?: Date
+  readonly answeredAt?: Date
+  readonly answeredBy?: string
+  readonly endedAt?: Date
+  readonly billableSeconds?: number
+  readonly talkDurationSeconds?: number
+  readonly errorMessage?: string
+  readonly errorCode?: string | null
+}
+
+export const patchOf = (event: CallEvent): CallPatch => {
+  const next = statusOf(event)
+  const at = new Date(event.at)
+  return {
+    status: next,
+    ...(event.providerCallId !== undefined ? { providerCallId: event.providerCallId } : {}),
+    ...(event._tag === "Ringing" ? { ringingAt: at } : {}),
+    // The carrier's verdicts are a subset of the domain's AnsweredBy (Twilio's names).
+    ...(event._tag === "Answered" ? { answeredAt: at, answeredBy: event.answeredBy } : {}),
+    ...(rankOf(next) === 4 ? { endedAt: at } : {}),
+    ...(event._tag === "Completed" ? { billableSeconds: event.durationSec, talkDurationSeconds: event.durationSec } : {}),
+    ...(event._tag === "Failed" ? { errorMessage: event.detail, errorCode: event.providerCode ?? null } : {})
   }
 }
 
@@ -82,26 +122,167 @@ export const store = (call: OwnedCall, event: CallEvent, payload: unknown) =>
       const next = statusOf(event)
       const from = current[0]?.status ?? call.status
       if ((rank[next] ?? 0) > (rank[from] ?? 0)) {
-        const at = new Date(event.at)
-        const patch: Record<string, unknown> = { status: next }
-        if (event.providerCallId !== undefined) patch["providerCallId"] = event.providerCallId
-        if (event._tag === "Ringing") patch["ringingAt"] = at
-        if (event._tag === "Answered") {
-          patch["answeredAt"] = at
-          // The carrier's verdicts are a subset of the domain's AnsweredBy (Twilio's names).
-          patch["answeredBy"] = event.answeredBy
-        }
-        if (rank[next] === 4) patch["endedAt"] = at
-        if (event._tag === "Completed") {
-          patch["billableSeconds"] = event.durationSec
-          patch["talkDurationSeconds"] = event.durationSec
-        }
-        if (event._tag === "Failed") {
-          patch["errorMessage"] = event.detail
-          patch["errorCode"] = event.providerCode ?? null
-        }
-        yield* sql`UPDATE calls SET ${sql.update(patch)} WHERE id = ${call.id}`
+        yield* sql`UPDATE calls SET ${sql.update({ ...patchOf(event) })} WHERE id = ${call.id}`
       }
       return { inserted: true, call: { ...call, status: (rank[next] ?? 0) > (rank[from] ?? 0) ? next : from } } satisfies Stored
+    }))
+  })
+
+/** One event to store: what the carrier sent, and our call id when the callback URL carried it. */
+export interface Incoming {
+  readonly event: CallEvent
+  readonly payload: unknown
+  readonly callIdHint: string | undefined
+}
+
+interface ResolvedRow {
+  readonly i: number
+  readonly callId: string | null
+  readonly orgId: string | null
+  readonly campaignId: string | null
+  readonly contactId: string | null
+  readonly agentId: string | null
+  readonly status: string | null
+  readonly inserted: boolean
+  /** The call's status after this statement's update, when it moved. */
+  readonly movedTo: string | null
+}
+
+const iso = (d: Date | undefined) => d === undefined ? null : d.toISOString()
+
+/** The `calls` columns of a patch as JSON fields (absent columns are null: the UPDATE keeps the old value). */
+const patchFields = (patch: CallPatch) => ({
+  status: patch.status, rank: rankOf(patch.status), ringing_at: iso(patch.ringingAt), answered_at: iso(patch.answeredAt),
+  answered_by: patch.answeredBy ?? null, ended_at: iso(patch.endedAt), billable_seconds: patch.billableSeconds ?? null,
+  talk_duration_seconds: patch.talkDurationSeconds ?? null, error_message: patch.errorMessage ?? null, error_code: patch.errorCode ?? null
+})
+
+const patchColumns = `status text, rank int, ringing_at timestamptz, answered_at timestamptz, answered_by text, ended_at timestamptz,
+  billable_seconds int, talk_duration_seconds int, error_message text, error_code text`
+
+const rankJson = JSON.stringify(rank)
+
+/**
+ * Stores a batch of events in one transaction: a result per item, in order
+ * (`undefined` when the call is not ours), with the same guarantees as
+ * `store` item by item: an event key stored before (or earlier in the batch)
+ * changes nothing, and a call only moves forward.
+ *
+ * One statement finds the calls, inserts the events (ON CONFLICT DO NOTHING,
+ * in key order so that two batches in flight cannot deadlock on the unique
+ * index) and applies each call's first new event. A call with several new
+ * events in one batch (rare: a carrier sends them seconds apart) gets the
+ * later ones in further UPDATE rounds, in arrival order, so the call ends as
+ * if the events had come one by one.
+ */
+export const storeBatch = (items: ReadonlyArray<Incoming>): Effect.Effect<ReadonlyArray<Stored | undefined>, SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    if (items.length === 0) return []
+    const sql = yield* SqlClient.SqlClient
+    // A key repeated inside the batch is sent once; its later copies are duplicates.
+    const firstOfKey = new Map<string, number>()
+    const input: Array<Record<string, unknown>> = []
+    for (let i = 0; i < items.length; i++) {
+      const { callIdHint, event, payload } = items[i]!
+      const key = `${event.provider}\u0000${event.eventKey}`
+      if (firstOfKey.has(key)) continue
+      firstOfKey.set(key, i)
+      const byId = callIdHint !== undefined && UuidV7.uuidPattern.test(callIdHint)
+      input.push({
+        i, id: yield* UuidV7.generate, provider: event.provider, provider_call_id: event.providerCallId ?? null,
+        hint: byId ? callIdHint : null, by_provider: !byId, event_key: event.eventKey, event_type: event._tag,
+        payload: payload ?? {}, occurred_at: new Date(event.at).toISOString(), ...patchFields(patchOf(event))
+      })
+    }
+    return yield* Tenancy.withSystem(Effect.gen(function*() {
+      const rows = yield* sql<ResolvedRow>`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS t(
+            i int, id uuid, provider text, provider_call_id text, hint uuid, by_provider boolean,
+            event_key text, event_type text, payload jsonb, occurred_at timestamptz, ${sql.literal(patchColumns)})
+        ), resolved AS (
+          SELECT input.*, c.id AS call_id, c.org_id, c.campaign_id, c.contact_id, c.agent_id, c.status AS call_status
+          FROM input LEFT JOIN LATERAL (
+            SELECT k.id, k.org_id, k.campaign_id, k.contact_id, k.agent_id, k.status FROM calls k WHERE k.id = input.hint
+            UNION ALL
+            SELECT k.id, k.org_id, k.campaign_id, k.contact_id, k.agent_id, k.status FROM calls k
+            WHERE input.by_provider AND k.provider = input.provider AND k.provider_call_id = coalesce(input.provider_call_id, '')
+            LIMIT 1
+          ) c ON true
+        ), inserted AS (
+          INSERT INTO call_events (id, org_id, call_id, provider, provider_call_id, provider_event_key, event_type, payload, occurred_at)
+          SELECT id, org_id, call_id, provider, provider_call_id, event_key, event_type, payload, occurred_at
+          FROM resolved WHERE call_id IS NOT NULL ORDER BY provider, event_key
+          ON CONFLICT (provider, provider_event_key) DO NOTHING
+          RETURNING provider, provider_event_key
+        ), fresh AS (
+          SELECT r.* FROM resolved r JOIN inserted n ON n.provider = r.provider AND n.provider_event_key = r.event_key
+        ), first_new AS (
+          SELECT DISTINCT ON (call_id) * FROM fresh ORDER BY call_id, i
+        ), moved AS (
+          UPDATE calls c SET
+            status = v.status,
+            provider_call_id = coalesce(v.provider_call_id, c.provider_call_id),
+            ringing_at = coalesce(v.ringing_at, c.ringing_at),
+            answered_at = coalesce(v.answered_at, c.answered_at),
+            answered_by = coalesce(v.answered_by, c.answered_by),
+            ended_at = coalesce(v.ended_at, c.ended_at),
+            billable_seconds = coalesce(v.billable_seconds, c.billable_seconds),
+            talk_duration_seconds = coalesce(v.talk_duration_seconds, c.talk_duration_seconds),
+            error_message = coalesce(v.error_message, c.error_message),
+            error_code = coalesce(v.error_code, c.error_code)
+          FROM first_new v
+          WHERE c.id = v.call_id AND v.rank > coalesce((${rankJson}::jsonb ->> c.status)::int, 0)
+          RETURNING c.id, c.status
+        )
+        SELECT r.i, r.call_id, r.org_id, r.campaign_id, r.contact_id, r.agent_id, r.call_status AS status,
+               EXISTS (SELECT 1 FROM fresh f WHERE f.i = r.i) AS inserted,
+               (SELECT m.status FROM moved m, first_new f WHERE f.i = r.i AND m.id = r.call_id) AS moved_to
+        FROM resolved r`
+      const status = new Map<string, string>()
+      for (const row of rows) if (row.movedTo !== null && row.callId !== null) status.set(row.callId, row.movedTo)
+      // The k-th new event of a call (k >= 1) goes into the k-th further round.
+      const rounds: Array<Array<Record<string, unknown>>> = []
+      const seen = new Map<string, number>()
+      for (const row of [...rows].sort((a, b) => a.i - b.i)) {
+        if (!row.inserted || row.callId === null) continue
+        const k = seen.get(row.callId) ?? 0
+        seen.set(row.callId, k + 1)
+        if (k === 0) continue
+        const event = items[row.i]!.event
+        ;(rounds[k - 1] ??= []).push({ id: row.callId, provider_call_id: event.providerCallId ?? null, ...patchFields(patchOf(event)) })
+      }
+      for (const round of rounds) {
+        const moved = yield* sql<{ readonly id: string; readonly status: string }>`
+          WITH v AS (
+            SELECT * FROM jsonb_to_recordset(${JSON.stringify(round)}::jsonb) AS t(id uuid, provider_call_id text, ${sql.literal(patchColumns)})
+          )
+          UPDATE calls c SET
+            status = v.status,
+            provider_call_id = coalesce(v.provider_call_id, c.provider_call_id),
+            ringing_at = coalesce(v.ringing_at, c.ringing_at),
+            answered_at = coalesce(v.answered_at, c.answered_at),
+            answered_by = coalesce(v.answered_by, c.answered_by),
+            ended_at = coalesce(v.ended_at, c.ended_at),
+            billable_seconds = coalesce(v.billable_seconds, c.billable_seconds),
+            talk_duration_seconds = coalesce(v.talk_duration_seconds, c.talk_duration_seconds),
+            error_message = coalesce(v.error_message, c.error_message),
+            error_code = coalesce(v.error_code, c.error_code)
+          FROM v
+          WHERE c.id = v.id AND v.rank > coalesce((${rankJson}::jsonb ->> c.status)::int, 0)
+          RETURNING c.id, c.status`
+        for (const m of moved) status.set(m.id, m.status)
+      }
+      const byIndex = new Map(rows.map((r) => [r.i, r]))
+      return items.map((item, i): Stored | undefined => {
+        const first = firstOfKey.get(`${item.event.provider}\u0000${item.event.eventKey}`)!
+        const row = byIndex.get(first)
+        if (row === undefined || row.callId === null || row.orgId === null) return undefined
+        const call: OwnedCall = {
+          id: row.callId, orgId: row.orgId, campaignId: row.campaignId, contactId: row.contactId, agentId: row.agentId,
+          status: status.get(row.callId) ?? row.status ?? "initiated"
+        }
+        return { inserted: row.inserted && first === i, call }
+      })
     }))
   })

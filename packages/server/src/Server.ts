@@ -29,6 +29,7 @@ import * as Metrics from "./Metrics.ts"
 import * as Channels from "./realtime/Channels.ts"
 import { ServerConfigService } from "./ServerContext.ts"
 import * as Webhooks from "./Webhooks.ts"
+import { CallEventBatcher } from "./webhooks/CallEventBatcher.ts"
 
 const handlers = Layer.mergeAll(
   IdentityHandlers.layer,
@@ -102,5 +103,6 @@ export const routes = Layer.mergeAll(
 export const layer = (options: { readonly port: number; readonly host: string }) =>
   HttpRouter.serve(routes, { disableLogger: true }).pipe(
     Layer.provide(Metrics.Metrics.layer),
+    Layer.provide(CallEventBatcher.layer()),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))
   )

@@ -4,21 +4,23 @@
  *
  * Each request is verified against the provider's signature (the telephony
  * package's `TwilioWebhook.verify` / `PlivoWebhook.verify`, over the public
- * URL the provider called), decoded, stored once in `call_events`
- * (`CallEventStore`), and only then published to the session that owns the
- * campaign (the workflows' `EventBus`). The answer is immediate: 204 for
- * status callbacks, TwiML / Plivo XML for the documents a live call needs
- * next (hold until the engine bridges it, or bridge to its agent).
- * A forged request is a 403 and writes nothing.
+ * URL the provider called), decoded, stored once in `call_events` by the
+ * group-commit `CallEventBatcher` (answered only after its batch has
+ * committed), and then published to the session that owns the campaign (the
+ * workflows' `EventBus`). The answer follows the commit: 204 for status
+ * callbacks, TwiML / Plivo XML for the documents a live call needs next (hold
+ * until the engine bridges it, or bridge to its agent). A forged request is
+ * a 403 and writes nothing; a batch that could not be committed is a 503
+ * (with Retry-After), so the carrier delivers the event again.
  */
 import { Clock, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { SqlClient } from "effect/sql"
 import { CallEvent as CallEvents, PlivoAdapter, PlivoWebhook, TwilioAdapter, TwilioWebhook, type WebhookRequest } from "@autodialer/telephony"
-import { EventBus } from "@autodialer/workflows/EventBus"
 import * as CallEventStore from "./CallEventStore.ts"
 import { Metrics } from "./Metrics.ts"
 import { ServerConfigService } from "./ServerContext.ts"
+import { CallEventBatcher } from "./webhooks/CallEventBatcher.ts"
 
 type CallEvent = CallEvents.CallEvent
 
@@ -33,20 +35,11 @@ const toWebhookRequest = (request: HttpServerRequest.HttpServerRequest, publicUr
     body
   }))
 
-/** Store and publish; `undefined` when the call is not ours. */
+/** Stored with the next batch (and published after its commit); `undefined` when the call is not ours. */
 const ingest = (event: CallEvent, payload: unknown, callIdHint: string | undefined) =>
   Effect.gen(function*() {
-    const call = yield* CallEventStore.findCall(event.provider, event.providerCallId, callIdHint)
-    if (call === undefined) return undefined
-    const stored = yield* CallEventStore.store(call, { ...event, callId: call.id }, payload)
-    yield* Effect.logDebug(`webhook ${event._tag} ${stored.inserted ? "stored" : "duplicate"}`).pipe(
-      Effect.annotateLogs({ callId: call.id, campaignId: call.campaignId ?? "none", provider: event.provider, eventKey: event.eventKey })
-    )
-    if (stored.inserted && call.campaignId !== null) {
-      const bus = yield* Effect.serviceOption(EventBus)
-      if (Option.isSome(bus)) yield* bus.value.publish(call.campaignId, { ...event, callId: call.id })
-    }
-    return stored
+    const batcher = yield* CallEventBatcher
+    return yield* batcher.submit({ event, payload, callIdHint })
   })
 
 const replyStored = (stored: CallEventStore.Stored | undefined, event: CallEvent) =>
@@ -117,7 +110,10 @@ const plivo = (kind: string) =>
     return problem(404, "UnknownWebhook", `unknown Plivo webhook '${kind}' (expected ring, answer, hangup or machine)`)
   })
 
-const handle = (provider: string, run: (kind: string) => Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, ServerConfigService | HttpServerRequest.HttpServerRequest | SqlClient.SqlClient>) =>
+const handle = (
+  provider: string,
+  run: (kind: string) => Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, ServerConfigService | HttpServerRequest.HttpServerRequest | SqlClient.SqlClient | CallEventBatcher>
+) =>
   Effect.gen(function*() {
     const params = yield* HttpRouter.params
     return yield* run(params["kind"] ?? "")
@@ -126,6 +122,9 @@ const handle = (provider: string, run: (kind: string) => Effect.Effect<HttpServe
       const e = error as { readonly _tag?: string; readonly message?: string }
       if (e._tag === "InvalidWebhookSignature") return Effect.succeed(problem(403, e._tag, e.message ?? "signature mismatch"))
       if (e._tag === "MalformedWebhook") return Effect.succeed(problem(400, e._tag, e.message ?? "malformed webhook"))
+      if (e._tag === "EventStoreUnavailable") {
+        return Effect.succeed(problem(503, e._tag, e.message ?? "event store unavailable").pipe(HttpServerResponse.setHeader("retry-after", "1")))
+      }
       return Effect.die(error)
     }),
     Effect.timed,

@@ -108,4 +108,35 @@ describe.skipIf(pg.skip)("provider webhooks", () => {
     expect(text).toMatch(/autodialer_webhook_seconds_count\{provider="twilio"\} \d+/)
     expect(text).toMatch(/autodialer_calls\{status="completed",outcome="none"\} 1/)
   })
+
+  it("answers 503 with Retry-After when the event's batch cannot commit, stores nothing, and takes the redelivery", async () => {
+    const otherSid = `CA${"cd".repeat(16)}`
+    await server.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      yield* Tenancy.withTenant(orgId as OrganizationId)(sql`INSERT INTO calls ${sql.insert({
+        id: yield* UuidV7.generate, orgId, provider: "twilio", providerCallId: otherSid, direction: "outbound", fromNumber: "+14155550100",
+        toNumber: "+14155550124", status: "initiated"
+      })}`)
+      // As the database owner: a trigger that makes the call's update fail after the event's INSERT has run.
+      yield* sql.unsafe(`CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`)
+      yield* sql.unsafe(`CREATE TRIGGER refuse_update BEFORE UPDATE ON calls FOR EACH ROW EXECUTE FUNCTION refuse_update()`)
+    }))
+    const params = { CallSid: otherSid, AccountSid: twilioAccountSid, CallStatus: "ringing" }
+    const refused = await post("/webhooks/twilio/status", params)
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get("retry-after")).toBe("1")
+    expect((await refused.json())._tag).toBe("EventStoreUnavailable")
+    const storedFor = () => server.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      return yield* Tenancy.withSystem(sql`SELECT 1 FROM call_events WHERE provider_call_id = ${otherSid}`)
+    }))
+    expect(await storedFor()).toHaveLength(0)
+    await server.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql.unsafe(`DROP TRIGGER refuse_update ON calls`)
+      yield* sql.unsafe(`DROP FUNCTION refuse_update()`)
+    }))
+    expect((await post("/webhooks/twilio/status", params)).status).toBe(204)
+    expect(await storedFor()).toHaveLength(1)
+  })
 })
