@@ -194,14 +194,40 @@ const engineAgentState = (status: Session.AgentStatus): AgentState | "reserved" 
   }
 }
 
+/**
+ * Preview mode: the engine offers a contact only when an agent becomes ready,
+ * so an agent that went ready while the queue was empty would wait forever
+ * once contacts arrive. Such agents are made ready again (through a pause, the
+ * engine's public events) so each gets its offer.
+ */
+const offerToIdle = (session: Session.SessionState, at: number): { session: Session.SessionState; commands: Array<Command.SessionCommand> } => {
+  const commands: Array<Command.SessionCommand> = []
+  for (const a of [...session.agents.values()]) {
+    if (a.ai || a.status !== "ready") continue
+    if (session.queue.queued === 0) break
+    session = Session.step(session, { _tag: "AgentPaused", at, agentId: a.id, code: "preview-refresh" }).state
+    const r = Session.step(session, { _tag: "AgentReady", at, agentId: a.id })
+    session = r.state
+    commands.push(...r.commands)
+    if (!r.commands.some((c) => c._tag === "OfferPreview")) break
+  }
+  return { session, commands }
+}
+
 const run = (s: AdapterState, ev: Event.SessionEvent): EngineStep<AdapterState> => {
   const r = Session.step(s.session, ev)
   let next: AdapterState = { ...s, session: r.state }
-  const commands = translate(next, r.commands)
+  const raw = [...r.commands]
+  if (next.session.config.mode._tag === "preview" && (ev._tag === "ContactAdded" || ev._tag === "Tick")) {
+    const offered = offerToIdle(next.session, ev.at)
+    next = { ...next, session: offered.session }
+    raw.push(...offered.commands)
+  }
+  const commands = translate(next, raw)
   // A retry is owned by the queue in Postgres (it must survive this session and
   // respect the contact's window when due), not by the engine's own calendar:
   // the host re-adds the contact when it falls due.
-  for (const c of r.commands) {
+  for (const c of raw) {
     if (c._tag !== "ScheduleRetry") continue
     const contact = s.contacts.get(c.contactId)
     if (contact === undefined) continue

@@ -1,4 +1,8 @@
-/** The SessionEngine port over @autodialer/dialer-engine's Session: restore, translation, queue-owned retries, adopted calls. */
+/**
+ * The SessionEngine port over @autodialer/dialer-engine's Session: restore,
+ * translation, queue-owned retries, adopted calls, wrap-up, preview and
+ * voicemail drop.
+ */
 import { describe, expect, it } from "vitest"
 import { dialerEngine as engine, type AdapterState } from "../src/DialerEngineAdapter.ts"
 import type { EngineCommand, EngineEvent, RestoreInput } from "../src/SessionEngine.ts"
@@ -41,7 +45,7 @@ describe("DialerEngineAdapter", () => {
     expect(engine.callsInFlight(r.state)).toBe(1)
   })
 
-  it("bridges a live answer, marks the contact connected, and frees the agent when the call ends", () => {
+  it("bridges a live answer, marks the contact connected, and frees the agent when its wrap-up ends", () => {
     const a = drive(engine.restore(input()), [{ _tag: "ContactAdded", at: t0, contact: contact("q1") }])
     const callId = (a.commands.find((c) => c._tag === "Dial") as { callId: string }).callId
     const b = drive(a.state, [
@@ -55,8 +59,65 @@ describe("DialerEngineAdapter", () => {
       { _tag: "CallEnded", at: t0 + 60_000, callId },
       { _tag: "ContactAdded", at: t0 + 60_001, contact: contact("q2") }
     ])
-    expect(engine.callsInFlight(c.state)).toBe(1)
-    expect(c.commands.filter((x) => x._tag === "Dial").map((x) => (x as { contactId: string }).contactId)).toEqual(["q2"])
+    // In wrap-up: nothing is dialled for it.
+    expect(engine.agentStates(c.state).get("a1")).toBe("wrapUp")
+    expect(c.commands.filter((x) => x._tag === "Dial")).toEqual([])
+    const d = drive(c.state, [{ _tag: "AgentReady", at: t0 + 75_000, agentId: "a1" }])
+    expect(engine.callsInFlight(d.state)).toBe(1)
+    expect(d.commands.filter((x) => x._tag === "Dial").map((x) => (x as { contactId: string }).contactId)).toEqual(["q2"])
+  })
+
+  it("keeps an agent restored in wrap-up unavailable until the host ends its wrap-up", () => {
+    const s = engine.restore(input({ agents: [{ agentId: "a1", state: "wrapUp" }] }))
+    expect(engine.agentStates(s).get("a1")).toBe("wrapUp")
+    const a = drive(s, [{ _tag: "ContactAdded", at: t0, contact: contact("q1") }])
+    expect(a.commands.filter((c) => c._tag === "Dial")).toEqual([])
+    const b = drive(a.state, [{ _tag: "AgentReady", at: t0 + 1_000, agentId: "a1" }])
+    expect(b.commands.filter((c) => c._tag === "Dial")).toHaveLength(1)
+    expect(engine.agentStates(b.state).get("a1")).toBe("ready")
+  })
+
+  it("preview: offers a contact to a ready agent (also one that was ready before contacts arrived), dials it when taken", () => {
+    const s = engine.restore(input({ pacing: "preview", previewAutoDialSeconds: 30 }))
+    const a = drive(s, [{ _tag: "ContactAdded", at: t0, contact: contact("q1") }, { _tag: "ContactAdded", at: t0, contact: contact("q2") }])
+    expect(a.commands).toEqual([{ _tag: "OfferPreview", agentId: "a1", contactId: "q1", autoDialAt: t0 + 30_000 }])
+    expect(engine.agentStates(a.state).get("a1")).toBe("reserved")
+    const b = drive(a.state, [{ _tag: "PreviewTaken", at: t0 + 5_000, agentId: "a1", contactId: "q1" }])
+    expect(b.commands.filter((c) => c._tag === "Dial").map((c) => (c as { contactId: string }).contactId)).toEqual(["q1"])
+  })
+
+  it("preview: a skipped contact goes back to the queue in Postgres and the agent is offered the next one", () => {
+    const a = drive(engine.restore(input({ pacing: "preview" })), [
+      { _tag: "ContactAdded", at: t0, contact: contact("q1") },
+      { _tag: "ContactAdded", at: t0, contact: contact("q2") }
+    ])
+    const b = drive(a.state, [{ _tag: "PreviewSkipped", at: t0 + 2_000, agentId: "a1", contactId: "q1" }])
+    expect(b.commands).toContainEqual({ _tag: "OfferPreview", agentId: "a1", contactId: "q2" })
+    expect(b.commands).toContainEqual({ _tag: "ReleaseContact", contactId: "q1", at: t0 + 2_000 + 60_000 })
+    expect(engine.queuedContacts(b.state)).not.toContain("q1")
+    // Never offered or dialled again by this engine: the queue owns it now.
+    const c = drive(b.state, [{ _tag: "PreviewSkipped", at: t0 + 3_000, agentId: "a1", contactId: "q2" }, { _tag: "Tick", at: t0 + 200_000 }])
+    expect(c.commands.filter((x) => (x._tag === "OfferPreview" || x._tag === "Dial") && x.contactId === "q1")).toEqual([])
+  })
+
+  it("preview: dials the offered contact by itself when the countdown runs out", () => {
+    const a = drive(engine.restore(input({ pacing: "preview", previewAutoDialSeconds: 10 })), [{ _tag: "ContactAdded", at: t0, contact: contact("q1") }])
+    expect(drive(a.state, [{ _tag: "Tick", at: t0 + 9_000 }]).commands.filter((c) => c._tag === "Dial")).toEqual([])
+    expect(drive(a.state, [{ _tag: "Tick", at: t0 + 10_000 }]).commands.filter((c) => c._tag === "Dial")).toHaveLength(1)
+  })
+
+  it("drops the voicemail message on a machine when the campaign has one, and hangs up otherwise", () => {
+    const machine = (patch: Partial<RestoreInput>) => {
+      const a = drive(engine.restore(input(patch)), [{ _tag: "ContactAdded", at: t0, contact: contact("q1") }])
+      const callId = (a.commands.find((c) => c._tag === "Dial") as { callId: string }).callId
+      return { callId, commands: drive(a.state, [{ _tag: "CallAnswered", at: t0 + 4_000, callId, verdict: "machine" }]).commands }
+    }
+    const dropped = machine({ voicemailMessage: "https://media.example.com/vm.mp3" })
+    expect(dropped.commands).toContainEqual({ _tag: "DropVoicemail", callId: dropped.callId, message: "https://media.example.com/vm.mp3" })
+    expect(dropped.commands.some((c) => c._tag === "HangUp")).toBe(false)
+    const hung = machine({})
+    expect(hung.commands).toContainEqual({ _tag: "HangUp", callId: hung.callId, reason: "machine" })
+    expect(hung.commands.some((c) => c._tag === "DropVoicemail")).toBe(false)
   })
 
   it("hands a retry to the queue: the engine does not redial it by itself, and dials it again once re-added", () => {
@@ -92,8 +153,10 @@ describe("DialerEngineAdapter", () => {
     expect(r.commands).toContainEqual({ _tag: "MarkContactDone", contactId: "q3", callId: "old:3", outcome: "busy", reason: "attemptsExhausted" })
     expect(engine.callsInFlight(r.state)).toBe(0)
     expect(engine.abandon(r.state)).toEqual({ liveAnswers: 41, abandoned: 2 })
-    // a1 is free again: with two ready agents the engine dials two contacts.
+    // a1 wraps up its adopted call; once the host ends the wrap-up, two ready agents get two dials.
+    expect(engine.agentStates(r.state).get("a1")).toBe("wrapUp")
     const next = drive(r.state, [
+      { _tag: "AgentReady", at: t0 + 11_500, agentId: "a1" },
       { _tag: "ContactAdded", at: t0 + 12_000, contact: contact("q4") },
       { _tag: "ContactAdded", at: t0 + 12_000, contact: contact("q5") }
     ])

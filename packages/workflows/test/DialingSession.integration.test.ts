@@ -1,42 +1,34 @@
 /**
  * The dialing session against real Postgres and the real Temporal dev server,
- * with the simulated carrier and simulated agents: a campaign runs to the end,
- * a session that fails mid-campaign is retried and rebuilds from Postgres
+ * with the simulated carrier and simulated agents: a campaign runs to the end
+ * (and a 500-contact one in predictive mode, within its abandon policy), a
+ * session that fails mid-campaign is retried and rebuilds from Postgres
  * without dialling an attempt twice or resetting the abandon budget, pause
  * lets calls in flight finish, and two sessions never reserve the same contact.
+ * Agent wrap-up, preview, voicemail drop and the observer events are in
+ * DialingSession.agents.integration.test.ts.
  */
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgres, temporal } from "@autodialer/testkit"
 import { CallEventRepo, CallRepo } from "@autodialer/domain"
-import { CallStore, SimulatedCarrier, Telephony } from "@autodialer/telephony"
-import { createActivities, type SessionServices } from "../src/activities/Activities.ts"
-import type { SessionOptions } from "../src/activities/DialingSession.ts"
+import type { SimulatedCarrier } from "@autodialer/telephony"
 import type { CampaignConfig } from "../src/CampaignConfig.ts"
-import * as CarrierIngress from "../src/CarrierIngress.ts"
 import { EventBus } from "../src/EventBus.ts"
-import { Queries, Updates, campaignWorkflowId } from "../src/Names.ts"
-import { SessionEngine, type RestoreInput, type SessionEngineService } from "../src/SessionEngine.ts"
-import { ObservedEvents, SessionObserver } from "../src/SessionObserver.ts"
+import { Queries, Updates } from "../src/Names.ts"
+import type { SessionEngineService } from "../src/SessionEngine.ts"
 import { SessionStore } from "../src/SessionStore.ts"
-import { type DeskOptions, desks } from "./support/Agents.ts"
-import { createCampaignWorker } from "../src/Worker.ts"
-import type { campaignWorkflow } from "../src/workflows/CampaignWorkflow.ts"
 import { type Seed, type Seeded, query, seedCampaign, seedSpentBudget } from "./support/Campaign.ts"
-import { fastCarrier } from "./support/Carrier.ts"
-import { openNowConfig } from "./support/Config.ts"
 import { type TestDatabase, createTestDatabase } from "./support/Database.ts"
 import * as ProgressiveEngine from "./support/ProgressiveEngine.ts"
-import * as DialerEngineAdapter from "../src/DialerEngineAdapter.ts"
-import { type TemporalHandles, connectTemporal, eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
+import * as Rig from "./support/SessionHarness.ts"
+import type { SessionOptions } from "../src/activities/DialingSession.ts"
+import { type TemporalHandles, connectTemporal, eventually, sharedBundle } from "./support/Temporal.ts"
 
 const pg = postgres()
 const server = temporal()
 
-let carrierSeed = Math.floor(Math.random() * 1_000_000)
-
-const config = (patch: Partial<CampaignConfig> = {}): CampaignConfig =>
-  openNowConfig({ pacing: "progressive", maxAttempts: 2, retryDelaySeconds: 1, maxLinesPerAgent: 1, abandonLimit: 0.03, sessionHeartbeatTimeoutSeconds: 5, ...patch })
+const config = Rig.config
 
 describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal dev server + simulated carrier)", () => {
   let db: TestDatabase
@@ -51,92 +43,18 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     await db?.drop()
   })
 
-  interface Harness {
-    readonly runtime: ManagedRuntime.ManagedRuntime<SessionServices | ObservedEvents, unknown>
-    /** Originates by idempotency key: how many times the carrier really dialled it. */
-    readonly dialled: Map<string, number>
-    readonly restores: Array<RestoreInput>
-  }
-
-  /** The worker's app layers over the test database, with probes on the carrier and the engine. */
   const harness = (
-    store: Layer.Layer<SessionStore, never, import("effect/sql").SqlClient.SqlClient> = SessionStore.layerPg,
-    base: SessionEngineService = DialerEngineAdapter.dialerEngine as unknown as SessionEngineService,
-    carrierOptions: Omit<SimulatedCarrier.Options, "seed"> = fastCarrier,
-    desk: DeskOptions = { wrapMs: 50 },
-    wrapTelephony: (t: Telephony["Service"]) => Telephony["Service"] = (t) => t
-  ): Harness => {
-    const dialled = new Map<string, number>()
-    const restores: Array<RestoreInput> = []
-    const carrier = Layer.effect(Telephony, Effect.gen(function*() {
-      // A seed per harness: the simulated carrier's call ids are `sim-<seed>-<n>`.
-      const { telephony: inner } = yield* SimulatedCarrier.make({ ...carrierOptions, seed: ++carrierSeed })
-      return Telephony.of(wrapTelephony({
-        ...inner,
-        originate: (request) => inner.originate(request).pipe(Effect.tap((handle) => Effect.sync(() => {
-          if (!handle.deduplicated) dialled.set(request.idempotencyKey, (dialled.get(request.idempotencyKey) ?? 0) + 1)
-        })))
-      }))
-    })).pipe(Layer.provide(CallStore.layerMemory))
-    const engine = Layer.succeed(SessionEngine, {
-      ...base,
-      restore: (input: RestoreInput) => {
-        restores.push(input)
-        return base.restore(input)
-      }
-    })
-    const layer = Layer.mergeAll(store, EventBus.layerPg, carrier, engine, SessionObserver.layerTest).pipe(Layer.provide(db.layer))
-    const runtime: ManagedRuntime.ManagedRuntime<SessionServices | ObservedEvents, unknown> = ManagedRuntime.make(layer)
-    runtime.runFork(CarrierIngress.forward)
-    runtime.runFork(desks(desk))
-    return { runtime, dialled, restores }
-  }
-
-  const runCampaign = async (
-    label: string,
-    h: Harness,
-    campaignConfig: CampaignConfig,
-    body: (handle: import("@temporalio/client").WorkflowHandle<typeof campaignWorkflow>, seeded: Seeded) => Promise<void>,
-    seed: Seed | Seeded,
-    session: Partial<SessionOptions> = { tickMs: 100, idleExitMs: 1_500, ringTimeoutSec: 5, minRingSeconds: 5 }
-  ) => {
-    const seeded = "campaignId" in seed ? seed : await seedWith(seed)
-    const { campaignId } = seeded
-    const taskQueue = uniqueTaskQueue(label)
-    const worker = await createCampaignWorker({
-      connection: t.nativeConnection, taskQueue, workflowBundle: await sharedBundle(), heartbeatThrottleMs: 300,
-      activities: createActivities({ runtime: h.runtime, session })
-    })
-    try {
-      await withWorker(worker, async () => {
-        const handle = await t.client.workflow.start<typeof campaignWorkflow>("campaignWorkflow", {
-          taskQueue, workflowId: campaignWorkflowId(campaignId), args: [{ campaignId, config: campaignConfig, autoStart: true }]
-        })
-        try {
-          await body(handle, seeded)
-          expect(await handle.query(Queries.status)).toMatchObject({ campaignId })
-        } finally {
-          if ((await handle.describe()).status.name === "RUNNING") await handle.terminate("test over")
-        }
-      })
-    } finally {
-      await h.runtime.dispose()
-    }
-    return seeded
-  }
-
-  const seedWith = (seed: Seed) => Effect.runPromise(seedCampaign(seed).pipe(Effect.provide(db.layer)) as Effect.Effect<Seeded, unknown>)
-
-  /** The campaign's calls; `old` ones are the seeded spent budget (no queue entry). */
-  const callsOf = (campaignId: string) => query<{
-    id: string; campaign_contact_id: string | null; attempt: number; status: string; outcome: string | null; answered_by: string | null
-    ended: boolean; events: number; session_key: string; idempotency_key: string | null; old: boolean
-  }>(db.layer, `SELECT c.id, c.campaign_contact_id, c.attempt, c.status, c.outcome, c.answered_by, c.ended_at IS NOT NULL AS ended,
-      c.dialing_session AS session_key, c.idempotency_key, c.campaign_contact_id IS NULL AS old,
-      (SELECT count(*)::int FROM call_events e WHERE e.call_id = c.id) AS events
-    FROM calls c WHERE c.campaign_id = $1`, [campaignId])
-  const queueOf = (campaignId: string) => query<{ id: string; status: string; attempts: number; last_outcome: string | null }>(
-    db.layer, `SELECT id, status, attempts, last_outcome FROM campaign_contacts WHERE campaign_id = $1`, [campaignId])
+    store?: Rig.HarnessOptions["store"],
+    engine?: SessionEngineService,
+    carrier?: Omit<SimulatedCarrier.Options, "seed">
+  ) => Rig.makeHarness(db, { ...(store === undefined ? {} : { store }), ...(engine === undefined ? {} : { engine }), ...(carrier === undefined ? {} : { carrier }) })
+  const runCampaign = (
+    label: string, h: Rig.Harness, campaignConfig: CampaignConfig,
+    body: Parameters<typeof Rig.runCampaign>[5], seed: Seed | Seeded, session?: Partial<SessionOptions>
+  ) => Rig.runCampaign(t, db, label, h, campaignConfig, body, seed, session)
+  const seedWith = (seed: Seed) => Rig.seedWith(db, seed)
+  const callsOf = (campaignId: string) => Rig.callsOf(db, campaignId)
+  const queueOf = (campaignId: string) => Rig.queueOf(db, campaignId)
 
   it("two sessions never reserve the same contact, and a session that lost its reservation cannot dial it", async () => {
     const layer = SessionStore.layerPg.pipe(Layer.provideMerge(db.layer))
@@ -223,7 +141,7 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     expect(product).toEqual({ calls: calls.length, withEvents: calls.length, live: 0 })
   }, 90_000)
 
-  it("runs a campaign of 500 contacts with 10 agents: final states under the attempt rules, calls with events, abandon rate within policy", async () => {
+  it("runs a predictive campaign of 500 contacts with 10 agents: final states under the attempt rules, calls with events, abandon rate within policy", async () => {
     // Sub-second rings, AMD decisions and talks, so 500 contacts fit in about a minute of wall time.
     const quick: Omit<SimulatedCarrier.Options, "seed"> = {
       profile: {
@@ -231,8 +149,10 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
         amdMedianMs: 60, minAmdMs: 30, greetingMedianMs: 200, promptMs: 50
       }
     }
-    const campaignConfig = config()
-    const h = harness(SessionStore.layerPg, DialerEngineAdapter.dialerEngine as unknown as SessionEngineService, quick)
+    // Predictive: the pacer dials ahead of free agents (up to 3 lines each), so live answers
+    // can find no agent and be abandoned; the abandon check below is a real limit, not a formality.
+    const campaignConfig = config({ pacing: "predictive", maxLinesPerAgent: 3 })
+    const h = harness(undefined, undefined, quick)
     const started = Date.now()
     const { campaignId } = await runCampaign("e2e-500", h, campaignConfig, async (handle) => {
       const final = await handle.result()
@@ -279,6 +199,13 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     const abandoned = calls.filter((c) => c.outcome === "abandoned").length
     expect(humans).toBeGreaterThan(250)
     expect(abandoned / humans).toBeLessThanOrEqual(campaignConfig.abandonLimit)
+    // It did dial ahead: at times more calls were in flight than agents were working.
+    const stats = h.observed().flatMap((e) => (e._tag === "CampaignStats" ? [e] : []))
+    const peak = Math.max(...stats.map((e) => e.dialLevel))
+    expect(peak).toBeGreaterThan(1)
+    // The supervisors' snapshot agrees with the stored calls at the end.
+    expect(stats.at(-1)!.abandonLimit).toBe(campaignConfig.abandonLimit)
+    console.info(`500-contact predictive campaign: ${calls.length} calls, ${humans} human answers, ${abandoned} abandoned, peak dial level ${peak.toFixed(2)},`)
     console.info(`500-contact campaign: ${calls.length} calls, ${humans} human answers, ${abandoned} abandoned, ${elapsedMs} ms`)
   }, 120_000)
 

@@ -185,6 +185,8 @@ export const runSession = (
     const zones = new Map<string, string>()
     /** Agents in wrap-up: the call they wrap and when the session ends it for them. */
     const wraps = new Map<string, { readonly callId: string; readonly deadline: number }>()
+    /** Pause or log-out asked by an agent on a call: applied when its wrap-up ends. */
+    const afterCall = new Map<string, "paused" | "loggedOut">()
     /** What each call came to, from the engine's settle command, for the observers' call-ended event. */
     const outcomes = new Map<string, string>()
     let dialsPlaced = 0
@@ -216,10 +218,15 @@ export const runSession = (
         yield* publish({ _tag: "WrapUpStarted", at, campaignId, agentId, callId, deadline })
       })
 
-    /** Ends an agent's wrap-up (done at the desk, or timed out): stored, then the engine hears the agent is ready. */
+    /** Ends an agent's wrap-up (done at the desk, or timed out): stored, then the engine hears the agent is ready (or what it asked for meanwhile). */
     const endWrapUp = (agentId: string, at: number, reason: string, winding: boolean): Effect.Effect<void, SessionError> =>
       Effect.suspend(() => {
         if (!wraps.delete(agentId)) return Effect.void
+        const asked = afterCall.get(agentId)
+        if (asked !== undefined) {
+          afterCall.delete(agentId)
+          return agentChanged(agentId, asked, at, winding)
+        }
         return store.setAgent(campaignId, agentId, "ready", null).pipe(
           Effect.andThen(agentState(agentId, "available", at, { reason })),
           Effect.andThen(apply({ _tag: "AgentReady", at, agentId }, winding))
@@ -451,6 +458,16 @@ export const runSession = (
 
     const onCall = (agentId: string): boolean => [...calls.values()].some((c) => c.agentId === agentId)
 
+    const agentChanged = (agentId: string, to: "ready" | "paused" | "loggedOut", at: number, winding: boolean): Effect.Effect<void, SessionError> =>
+      store.agentChanged(campaignId, agentId, to).pipe(
+        Effect.andThen(apply(
+          to === "ready" ? { _tag: "AgentReady", at, agentId }
+            : to === "paused" ? { _tag: "AgentPaused", at, agentId, code: "paused" }
+            : { _tag: "AgentLoggedOut", at, agentId },
+          winding
+        ))
+      )
+
     /** Stores an agent's new state (or acts on its desk action), then tells the engine. */
     const onBusEvent = (e: BusEvent, winding: boolean): Effect.Effect<void, SessionError> => {
       if (e._tag === "AgentAction") {
@@ -464,18 +481,13 @@ export const runSession = (
       }
       if (e._tag !== "AgentStateChanged") return onCarrierEvent(e, winding)
       if (onCall(e.agentId)) {
-        // The desk refuses these while the agent talks; a late or forged one must not free a busy agent.
-        return Effect.logWarning(`agent ${e.agentId} is on a call; its change to ${e.state} is ignored`)
+        // A ready while talking means nothing; a pause or log-out takes effect once the call and its wrap-up are over.
+        if (e.state !== "ready") afterCall.set(e.agentId, e.state)
+        return Effect.logInfo(`agent ${e.agentId} is on a call; its change to ${e.state} ${e.state === "ready" ? "is ignored" : "waits for the call to end"}`)
       }
       wraps.delete(e.agentId)
-      return store.agentChanged(campaignId, e.agentId, e.state).pipe(
-        Effect.andThen(apply(
-          e.state === "ready" ? { _tag: "AgentReady", at: e.at, agentId: e.agentId }
-            : e.state === "paused" ? { _tag: "AgentPaused", at: e.at, agentId: e.agentId, code: "paused" }
-            : { _tag: "AgentLoggedOut", at: e.at, agentId: e.agentId },
-          winding
-        ))
-      )
+      afterCall.delete(e.agentId)
+      return agentChanged(e.agentId, e.state, e.at, winding)
     }
 
     // Agents the last session left in wrap-up get a fresh wrap-up timeout.

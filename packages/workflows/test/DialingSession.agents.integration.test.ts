@@ -1,0 +1,279 @@
+/**
+ * The dialing session and its agents, on real Postgres and the real Temporal
+ * dev server with the simulated carrier: wrap-up (ended at the desk or by the
+ * timeout), agent changes from outside the session (on the bus, and those
+ * made while no session ran, rebuilt from Postgres), the observer events,
+ * preview (take, skip, auto-dial), voicemail drop, the abandon window from the
+ * campaign's policy, and a campaign whose every dial is refused.
+ */
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { postgres, temporal } from "@autodialer/testkit"
+import { CarrierRejected, type Prompt } from "@autodialer/telephony"
+import { EventBus } from "../src/EventBus.ts"
+import { Queries } from "../src/Names.ts"
+import type { SessionEvent } from "../src/SessionObserver.ts"
+import { query } from "./support/Campaign.ts"
+import { type TestDatabase, createTestDatabase } from "./support/Database.ts"
+import * as Rig from "./support/SessionHarness.ts"
+import { type TemporalHandles, connectTemporal, eventually, sharedBundle } from "./support/Temporal.ts"
+
+const pg = postgres()
+const server = temporal()
+
+type Of<T extends SessionEvent["_tag"]> = Extract<SessionEvent, { _tag: T }>
+const only = <T extends SessionEvent["_tag"]>(events: ReadonlyArray<SessionEvent>, tag: T): Array<Of<T>> =>
+  events.filter((e): e is Of<T> => e._tag === tag)
+
+describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temporal dev server + simulated carrier)", () => {
+  let db: TestDatabase
+  let t: TemporalHandles
+  beforeAll(async () => {
+    db = await createTestDatabase(pg.value!, "agents")
+    t = await connectTemporal(server.value!)
+    await sharedBundle()
+  })
+  afterAll(async () => {
+    await t?.close()
+    await db?.drop()
+  })
+
+  const completes = async (handle: Parameters<Parameters<typeof Rig.runCampaign>[5]>[0]) => {
+    const final = await handle.result()
+    expect(final.lifecycle).toBe("completed")
+  }
+
+  it("puts an agent in wrap-up after each call until its desk says done: no call is offered to it meanwhile", async () => {
+    const wrapMs = 1_200
+    const h = Rig.makeHarness(db, { desk: { wrapMs } })
+    const { campaignId, agentIds } = await Rig.runCampaign(t, db, "wrap", h, Rig.config(), completes, { contacts: 8, agents: 2 },
+      { ...Rig.fastSession, wrapUpTimeoutMs: 60_000, statsEveryMs: 200 })
+    const events = h.observed()
+    const wraps = only(events, "WrapUpStarted")
+    const ended = only(events, "CallEnded").filter((e) => e.agentId !== undefined)
+    expect(ended.length).toBeGreaterThanOrEqual(2)
+    // Every bridged call's end starts its agent's wrap-up, with the configured deadline.
+    expect(wraps.map((w) => w.callId).sort()).toEqual(ended.map((e) => e.callId).sort())
+    for (const w of wraps) expect(w.deadline - w.at).toBe(60_000)
+    for (const agentId of agentIds) {
+      const mine = events.filter((e) => "agentId" in e && e.agentId === agentId)
+      let wrappingSince: number | undefined
+      for (const e of mine) {
+        if (e._tag === "WrapUpStarted") wrappingSince = e.at
+        if (e._tag === "AgentStateChanged" && e.state === "available" && wrappingSince !== undefined) {
+          expect(e.reason).toBe("wrap-up done")
+          expect(e.at - wrappingSince).toBeGreaterThanOrEqual(wrapMs - 50)
+          wrappingSince = undefined
+        }
+        // Never offered a call while wrapping up.
+        if (e._tag === "CallOffered") expect(wrappingSince).toBeUndefined()
+      }
+    }
+    // Connected calls name the call, the queue entry and the campaign.
+    const connected = only(events, "CallConnected")
+    expect(connected.length).toBe(ended.length)
+    const calls = await Rig.callsOf(db, campaignId)
+    for (const c of connected) {
+      const row = calls.find((r) => r.id !== undefined && r.campaign_contact_id === c.contactId && r.agent_id === c.agentId)
+      expect(row).toBeDefined()
+      expect(c.campaignId).toBe(campaignId)
+    }
+    // The supervisors' snapshot counts every agent once, and the abandon rate against the limit.
+    const stats = only(events, "CampaignStats")
+    expect(stats.length).toBeGreaterThan(3)
+    for (const s of stats) {
+      expect(Object.values(s.agents).reduce((a, b) => a + b, 0)).toBe(2)
+      expect(s.abandonLimit).toBe(0.03)
+    }
+    expect(stats.some((s) => s.agents.wrap_up > 0)).toBe(true)
+    // The analytics roll-ups see each wrap-up in the agent state log, tied to its call.
+    const log = await query<{ n: number }>(db.layer,
+      `SELECT count(*)::int AS n FROM agent_state_log WHERE campaign_id = $1 AND state = 'wrap_up' AND call_id IS NOT NULL`, [campaignId])
+    expect(log[0]!.n).toBe(wraps.length)
+    const rest = await query<{ state: string }>(db.layer, `SELECT state FROM campaign_agents WHERE campaign_id = $1`, [campaignId])
+    expect(rest.map((r) => r.state)).toEqual(["available", "available"])
+  }, 90_000)
+
+  it("ends a wrap-up the desk never ends at the wrap-up timeout", async () => {
+    const h = Rig.makeHarness(db, { desk: { wrapMs: 600_000 } })
+    await Rig.runCampaign(t, db, "wrap-timeout", h, Rig.config(), completes, { contacts: 5, agents: 2 },
+      { ...Rig.fastSession, wrapUpTimeoutMs: 700 })
+    const events = h.observed()
+    const wraps = only(events, "WrapUpStarted")
+    expect(wraps.length).toBeGreaterThan(0)
+    const timedOut = only(events, "AgentStateChanged").filter((e) => e.state === "available")
+    expect(timedOut.length).toBe(wraps.length)
+    for (const w of wraps) {
+      const end = timedOut.find((e) => e.agentId === w.agentId && e.at >= w.at)!
+      expect(end.reason).toBe("wrap-up timed out")
+      expect(end.at).toBeGreaterThanOrEqual(w.deadline)
+    }
+  }, 90_000)
+
+  it("hears agent changes made while no session ran from Postgres, and later ones on the bus", async () => {
+    const h = Rig.makeHarness(db)
+    const seeded = await Rig.seedWith(db, { contacts: 10, agents: 3, agentState: "loggedOut" })
+    const [a, b, c] = seeded.agentIds
+    // The desk logged agents a and b in and made them ready before the campaign ran (agent c stays out).
+    for (const agent of [a!, b!]) {
+      await query(db.layer, `INSERT INTO agent_state_log (id, org_id, agent_id, campaign_id, state, reason, changed_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, 'available', 'desk', now())`, [seeded.orgId, agent, seeded.campaignId])
+    }
+    let pausedAt = 0
+    await Rig.runCampaign(t, db, "outside", h, Rig.config(), async (handle) => {
+      await eventually(() => Rig.callsOf(db, seeded.campaignId), (rows) => rows.some((r) => r.agent_id === b), 30_000, "a call for agent b")
+      pausedAt = Date.now()
+      await h.runtime.runPromise(Effect.gen(function*() {
+        const bus = yield* EventBus
+        yield* bus.publish(seeded.campaignId, { _tag: "AgentStateChanged", agentId: b!, state: "paused", at: pausedAt })
+      }))
+      await completes(handle)
+    }, seeded)
+    const events = h.observed()
+    const offered = only(events, "CallOffered")
+    expect(new Set(offered.map((e) => e.agentId))).toEqual(new Set([a, b]))
+    expect(offered.some((e) => e.agentId === c)).toBe(false)
+    // b heard about its pause (after finishing its call and wrap-up, if it was on one) and got nothing after it.
+    const afterPause = offered.filter((e) => e.agentId === b && e.at > pausedAt + 200)
+    expect(afterPause).toEqual([])
+    const agents = await query<{ agent_id: string; state: string }>(db.layer,
+      `SELECT agent_id, state FROM campaign_agents WHERE campaign_id = $1`, [seeded.campaignId])
+    expect(agents.find((r) => r.agent_id === b)?.state).toBe("paused")
+    expect(agents.find((r) => r.agent_id === c)?.state).toBe("offline")
+  }, 90_000)
+
+  it("preview: the agent sees the contact first; taken ones are dialled for that agent, a skipped one goes back to the queue", async () => {
+    let skipped: string | undefined
+    const h = Rig.makeHarness(db, {
+      desk: {
+        wrapMs: 50,
+        onPreview: (_agent, contactId) => {
+          if (skipped === undefined) skipped = contactId
+          return contactId === skipped ? "skip" : "take"
+        }
+      }
+    })
+    const seeded = await Rig.seedWith(db, { contacts: 6, agents: 2 })
+    await Rig.runCampaign(t, db, "preview", h, Rig.config({ pacing: "preview" }), async (handle) => {
+      // Everything but the skipped contact reaches a final state; the skipped one is due again in a minute.
+      await eventually(() => Rig.queueOf(db, seeded.campaignId),
+        (rows) => rows.filter((r) => r.status === "completed" || r.status === "exhausted").length === 5, 45_000, "five contacts final")
+      await eventually(() => handle.query(Queries.status), (s) => s.phase === "awaitingDueContacts", 20_000, "the session to go idle")
+    }, seeded, { ...Rig.fastSession, previewAutoDialSeconds: 600 })
+    const events = h.observed()
+    const offers = only(events, "PreviewOffered")
+    expect(skipped).toBeDefined()
+    // The countdown runs from the engine's offer, a moment before the event is published.
+    for (const o of offers) expect(o.autoDialAt! - o.at).toBeGreaterThan(599_000)
+    const queue = await Rig.queueOf(db, seeded.campaignId)
+    const back = queue.find((r) => r.id === skipped)!
+    expect(back.status).toBe("pending")
+    expect(back.attempts).toBe(0)
+    const skippedAt = offers.find((o) => o.contactId === skipped)!.at
+    expect(new Date(back.next_attempt_at).getTime()).toBeGreaterThanOrEqual(skippedAt + 59_000)
+    const calls = await Rig.callsOf(db, seeded.campaignId)
+    expect(calls.some((c) => c.campaign_contact_id === skipped)).toBe(false)
+    // Every dial followed an offer of that contact, and a live answer went to the agent who took it.
+    for (const call of calls) {
+      const offer = offers.filter((o) => o.contactId === call.campaign_contact_id)
+      expect(offer.length).toBeGreaterThanOrEqual(call.attempt)
+      if (call.agent_id !== null) expect(offer.map((o) => o.agentId)).toContain(call.agent_id)
+    }
+  }, 90_000)
+
+  it("preview: a contact nobody answers for is dialled when its countdown runs out", async () => {
+    const h = Rig.makeHarness(db)
+    const seeded = await Rig.seedWith(db, { contacts: 3, agents: 1 })
+    await Rig.runCampaign(t, db, "preview-auto", h, Rig.config({ pacing: "preview", maxAttempts: 1 }), completes, seeded,
+      { ...Rig.fastSession, previewAutoDialSeconds: 1 })
+    const offers = only(h.observed(), "PreviewOffered")
+    expect(offers.length).toBe(3)
+    for (const o of offers) {
+      const dialledAt = h.dialledAt.get(`${o.contactId}:1`)
+      expect(dialledAt).toBeDefined()
+      expect(o.autoDialAt! - o.at).toBeGreaterThan(500)
+      expect(o.autoDialAt! - o.at).toBeLessThanOrEqual(1_000)
+      expect(dialledAt!).toBeGreaterThanOrEqual(o.autoDialAt!)
+      expect(dialledAt! - o.autoDialAt!).toBeLessThan(1_500)
+    }
+  }, 90_000)
+
+  it("drops the campaign's voicemail message on machine answers when its policy says so, and hangs up otherwise", async () => {
+    const machines = { ...Rig.fastSession }
+    const carrier = {
+      profile: { busy: 0, failed: 0, answer: 1, machine: 1, ringMedianMs: 300, talkMeanMs: 800, amdMedianMs: 150, greetingMedianMs: 400, promptMs: 100 }
+    }
+    const run = async (label: string, dropPolicy: boolean) => {
+      const drops: Array<Prompt> = []
+      const hangUps: Array<string> = []
+      const h = Rig.makeHarness(db, {
+        carrier,
+        telephony: (inner) => ({
+          ...inner,
+          dropVoicemail: (callId, prompt) => Effect.sync(() => drops.push(prompt)).pipe(Effect.andThen(inner.dropVoicemail(callId, prompt))),
+          hangUp: (callId) => Effect.sync(() => hangUps.push(callId)).pipe(Effect.andThen(inner.hangUp(callId)))
+        })
+      })
+      const seeded = await Rig.seedWith(db, { contacts: 3, agents: 2 })
+      if (dropPolicy) {
+        const recording = (await query<{ id: string }>(db.layer, `INSERT INTO recordings (id, org_id, kind, url, status)
+          VALUES (gen_random_uuid(), $1, 'voicemail_drop', 'https://media.example.com/vm/offer.mp3', 'completed') RETURNING id`, [seeded.orgId]))[0]!
+        await query(db.layer, `UPDATE campaigns SET amd = $2 WHERE id = $1`,
+          [seeded.campaignId, JSON.stringify({ enabled: true, onMachine: "drop_voicemail", voicemailRecordingId: recording.id })])
+      }
+      await Rig.runCampaign(t, db, label, h, Rig.config({ maxAttempts: 1 }), completes, seeded, machines)
+      const calls = await Rig.callsOf(db, seeded.campaignId)
+      expect(calls).toHaveLength(3)
+      for (const c of calls) expect(c.outcome).toBe("answering_machine")
+      return { drops, hangUps }
+    }
+    const dropped = await run("vm-drop", true)
+    expect(dropped.drops).toEqual(Array(3).fill({ _tag: "Audio", url: "https://media.example.com/vm/offer.mp3" }))
+    expect(dropped.hangUps).toEqual([])
+    const hungUp = await run("vm-hangup", false)
+    expect(hungUp.drops).toEqual([])
+    expect(hungUp.hangUps).toHaveLength(3)
+  }, 90_000)
+
+  it("counts the abandon budget over the campaign's own regulatory window", async () => {
+    const budget = async (label: string, periodDays: number) => {
+      const h = Rig.makeHarness(db)
+      const seeded = await Rig.seedWith(db, { contacts: 1, agents: 1 })
+      await query(db.layer, `UPDATE campaigns SET abandon_policy = $2 WHERE id = $1`,
+        [seeded.campaignId, JSON.stringify({ maxAbandonRate: 0.03, periodDays, safeHarborSeconds: 2, safeHarborRecordingId: null })])
+      // 40 live answers two days ago, one of them abandoned.
+      await query(db.layer, `INSERT INTO calls (id, org_id, campaign_id, provider, direction, from_number, to_number, status, answered_by,
+          outcome, attempt, queued_at, answered_at, ended_at)
+        SELECT gen_random_uuid(), $1, $2, 'simulated', 'outbound', '+14155550100', '+14155550199', 'completed', 'human',
+          CASE WHEN g = 1 THEN 'abandoned' ELSE 'human_answered' END, 1, now() - interval '2 days', now() - interval '2 days',
+          now() - interval '2 days'
+        FROM generate_series(1, 40) g`, [seeded.orgId, seeded.campaignId])
+      await Rig.runCampaign(t, db, label, h, Rig.config({ maxAttempts: 1 }), completes, seeded)
+      return h.restores[0]!.abandon
+    }
+    expect(await budget("window-1d", 1)).toEqual({ liveAnswers: 0, abandoned: 0 })
+    expect(await budget("window-3d", 3)).toEqual({ liveAnswers: 40, abandoned: 1 })
+  }, 90_000)
+
+  it("completes a campaign whose every dial the carrier refuses: each attempt is spent and the contacts are exhausted", async () => {
+    const h = Rig.makeHarness(db, {
+      telephony: (inner) => ({
+        ...inner,
+        originate: (request) => Effect.fail(new CarrierRejected({ provider: "simulated", code: "21215", message: `refused ${request.to}: account not enabled for this region` }))
+      })
+    })
+    const { campaignId } = await Rig.runCampaign(t, db, "rejected", h, Rig.config({ maxAttempts: 2 }), async (handle) => {
+      const final = await handle.result()
+      expect(final.lifecycle).toBe("completed")
+      expect(final.lastSession?.outcome).toBe("exhausted")
+    }, { contacts: 4, agents: 2 })
+    const queue = await Rig.queueOf(db, campaignId)
+    expect(queue.map((r) => [r.status, r.attempts, r.last_outcome])).toEqual(Array(4).fill(["exhausted", 2, "failed"]))
+    const calls = await Rig.callsOf(db, campaignId)
+    expect(calls).toHaveLength(8)
+    for (const c of calls) {
+      expect(c.status).toBe("failed")
+      expect(c.ended).toBe(true)
+    }
+  }, 60_000)
+})
