@@ -135,17 +135,44 @@ export interface Incoming {
   readonly callIdHint: string | undefined
 }
 
-interface ResolvedRow {
-  readonly i: number
-  readonly callId: string | null
-  readonly orgId: string | null
-  readonly campaignId: string | null
-  readonly contactId: string | null
-  readonly agentId: string | null
-  readonly status: string | null
-  readonly inserted: boolean
-  /** The call's status after this statement's update, when it moved. */
-  readonly movedTo: string | null
+/**
+ * Runs one statement, outside any explicit transaction (so it commits on its
+ * own), on a connection that already runs as the system role.
+ */
+export type Execute = (sql: string, params: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<unknown>, SqlError>
+
+const hintOf = (item: Incoming) => item.callIdHint !== undefined && UuidV7.uuidPattern.test(item.callIdHint) ? item.callIdHint : undefined
+
+/**
+ * Splits a batch into waves in which no two events can concern the same call
+ * (same provider call id, or same call id hint), keeping arrival order: the
+ * k-th event of a call goes into wave k. One wave is one statement, and a
+ * statement can update a call row only once.
+ */
+export const waves = (items: ReadonlyArray<Incoming>): ReadonlyArray<ReadonlyArray<number>> => {
+  const out: Array<Array<number>> = []
+  // Keys seen on one event name the same call: linked, so a later event with either key follows it.
+  const parent = new Map<string, string>()
+  const root = (k: string): string => {
+    let r = k
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!
+    return r
+  }
+  const lastWave = new Map<string, number>()
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!
+    const hint = hintOf(item)
+    const keys = [
+      item.event.providerCallId === undefined ? undefined : `p:${item.event.provider}:${item.event.providerCallId}`,
+      hint === undefined ? undefined : `c:${hint}`
+    ].filter((k) => k !== undefined)
+    const roots = [...new Set(keys.map(root))]
+    const wave = Math.max(-1, ...roots.map((r) => lastWave.get(r) ?? -1)) + 1
+    for (const r of roots) parent.set(r, roots[0]!)
+    if (roots[0] !== undefined) lastWave.set(roots[0], wave)
+    ;(out[wave] ??= []).push(i)
+  }
+  return out
 }
 
 const iso = (d: Date | undefined) => d === undefined ? null : d.toISOString()
@@ -160,129 +187,135 @@ const patchFields = (patch: CallPatch) => ({
 const patchColumns = `status text, rank int, ringing_at timestamptz, answered_at timestamptz, answered_by text, ended_at timestamptz,
   billable_seconds int, talk_duration_seconds int, error_message text, error_code text`
 
+const moveForward = (source: string, idColumn: string) => `
+  UPDATE calls c SET
+    status = v.status,
+    provider_call_id = coalesce(v.provider_call_id, c.provider_call_id),
+    ringing_at = coalesce(v.ringing_at, c.ringing_at),
+    answered_at = coalesce(v.answered_at, c.answered_at),
+    answered_by = coalesce(v.answered_by, c.answered_by),
+    ended_at = coalesce(v.ended_at, c.ended_at),
+    billable_seconds = coalesce(v.billable_seconds, c.billable_seconds),
+    talk_duration_seconds = coalesce(v.talk_duration_seconds, c.talk_duration_seconds),
+    error_message = coalesce(v.error_message, c.error_message),
+    error_code = coalesce(v.error_code, c.error_code)
+  FROM ${source} v
+  WHERE c.id = v.${idColumn} AND v.rank > coalesce(($2::jsonb ->> c.status)::int, 0)
+  RETURNING c.id, c.status`
+
+/**
+ * The whole batch in one statement (so it commits or fails as a unit): find
+ * each event's call (by our id when the callback URL carried it, else by the
+ * provider's call id), insert the events of known calls (ON CONFLICT DO
+ * NOTHING, in key order so that two batches in flight cannot deadlock on the
+ * unique index), and move each call forward by its new event. `org_id` is
+ * copied from the call row found here, never taken from the request.
+ * $1: the events as a JSON array, $2: the status ranks.
+ */
+const batchStatement = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
+    i int, id uuid, provider text, provider_call_id text, hint uuid, by_provider boolean,
+    event_key text, event_type text, payload jsonb, occurred_at timestamptz, ${patchColumns})
+), resolved AS (
+  SELECT input.*, c.id AS call_id, c.org_id, c.campaign_id, c.contact_id, c.agent_id, c.status AS call_status
+  FROM input LEFT JOIN LATERAL (
+    SELECT k.id, k.org_id, k.campaign_id, k.contact_id, k.agent_id, k.status FROM calls k WHERE k.id = input.hint
+    UNION ALL
+    SELECT k.id, k.org_id, k.campaign_id, k.contact_id, k.agent_id, k.status FROM calls k
+    WHERE input.by_provider AND k.provider = input.provider AND k.provider_call_id = coalesce(input.provider_call_id, '')
+    LIMIT 1
+  ) c ON true
+), inserted AS (
+  INSERT INTO call_events (id, org_id, call_id, provider, provider_call_id, provider_event_key, event_type, payload, occurred_at)
+  SELECT id, org_id, call_id, provider, provider_call_id, event_key, event_type, payload, occurred_at
+  FROM resolved WHERE call_id IS NOT NULL ORDER BY provider, event_key
+  ON CONFLICT (provider, provider_event_key) DO NOTHING
+  RETURNING provider, provider_event_key
+), fresh AS (
+  SELECT r.* FROM resolved r JOIN inserted n ON n.provider = r.provider AND n.provider_event_key = r.event_key
+), first_new AS (
+  SELECT DISTINCT ON (call_id) * FROM fresh ORDER BY call_id, i
+), moved AS (${moveForward("first_new", "call_id")})
+SELECT r.i, r.call_id AS "callId", r.org_id AS "orgId", r.campaign_id AS "campaignId", r.contact_id AS "contactId",
+       r.agent_id AS "agentId", r.call_status AS status,
+       EXISTS (SELECT 1 FROM fresh f WHERE f.i = r.i) AS inserted,
+       (SELECT m.status FROM moved m, first_new f WHERE f.i = r.i AND m.id = r.call_id) AS "movedTo"
+FROM resolved r`
+
+/** A further event of a call already moved by the batch statement (reached only when `waves` could not see they share a call). */
+const followUpStatement = `WITH v AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, provider_call_id text, ${patchColumns})
+)${moveForward("v", "id")}`
+
+interface ResolvedRow {
+  readonly i: number
+  readonly callId: string | null
+  readonly orgId: string | null
+  readonly campaignId: string | null
+  readonly contactId: string | null
+  readonly agentId: string | null
+  readonly status: string | null
+  readonly inserted: boolean
+  /** The call's status after this statement's update, when it moved. */
+  readonly movedTo: string | null
+}
+
 const rankJson = JSON.stringify(rank)
 
 /**
- * Stores a batch of events in one transaction: a result per item, in order
- * (`undefined` when the call is not ours), with the same guarantees as
- * `store` item by item: an event key stored before (or earlier in the batch)
- * changes nothing, and a call only moves forward.
- *
- * One statement finds the calls, inserts the events (ON CONFLICT DO NOTHING,
- * in key order so that two batches in flight cannot deadlock on the unique
- * index) and applies each call's first new event. A call with several new
- * events in one batch (rare: a carrier sends them seconds apart) gets the
- * later ones in further UPDATE rounds, in arrival order, so the call ends as
- * if the events had come one by one.
+ * Stores a batch of events with one statement through `execute`: a result per
+ * item, in order (`undefined` when the call is not ours), with the same
+ * guarantees as `store` item by item: an event key stored before (or earlier
+ * in the batch) changes nothing, and a call only moves forward. Give it one
+ * wave of `waves` at a time; should two events of one call still meet in a
+ * statement, the later one is applied by a follow-up statement, in order.
  */
-export const storeBatch = (items: ReadonlyArray<Incoming>): Effect.Effect<ReadonlyArray<Stored | undefined>, SqlError, SqlClient.SqlClient> =>
+export const storeBatch = (execute: Execute, items: ReadonlyArray<Incoming>): Effect.Effect<ReadonlyArray<Stored | undefined>, SqlError> =>
   Effect.gen(function*() {
     if (items.length === 0) return []
-    const sql = yield* SqlClient.SqlClient
     // A key repeated inside the batch is sent once; its later copies are duplicates.
     const firstOfKey = new Map<string, number>()
     const input: Array<Record<string, unknown>> = []
     for (let i = 0; i < items.length; i++) {
-      const { callIdHint, event, payload } = items[i]!
+      const item = items[i]!
+      const { event, payload } = item
       const key = `${event.provider}\u0000${event.eventKey}`
       if (firstOfKey.has(key)) continue
       firstOfKey.set(key, i)
-      const byId = callIdHint !== undefined && UuidV7.uuidPattern.test(callIdHint)
+      const hint = hintOf(item)
       input.push({
         i, id: yield* UuidV7.generate, provider: event.provider, provider_call_id: event.providerCallId ?? null,
-        hint: byId ? callIdHint : null, by_provider: !byId, event_key: event.eventKey, event_type: event._tag,
+        hint: hint ?? null, by_provider: hint === undefined, event_key: event.eventKey, event_type: event._tag,
         payload: payload ?? {}, occurred_at: new Date(event.at).toISOString(), ...patchFields(patchOf(event))
       })
     }
-    return yield* Tenancy.withSystem(Effect.gen(function*() {
-      const rows = yield* sql<ResolvedRow>`
-        WITH input AS (
-          SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS t(
-            i int, id uuid, provider text, provider_call_id text, hint uuid, by_provider boolean,
-            event_key text, event_type text, payload jsonb, occurred_at timestamptz, ${sql.literal(patchColumns)})
-        ), resolved AS (
-          SELECT input.*, c.id AS call_id, c.org_id, c.campaign_id, c.contact_id, c.agent_id, c.status AS call_status
-          FROM input LEFT JOIN LATERAL (
-            SELECT k.id, k.org_id, k.campaign_id, k.contact_id, k.agent_id, k.status FROM calls k WHERE k.id = input.hint
-            UNION ALL
-            SELECT k.id, k.org_id, k.campaign_id, k.contact_id, k.agent_id, k.status FROM calls k
-            WHERE input.by_provider AND k.provider = input.provider AND k.provider_call_id = coalesce(input.provider_call_id, '')
-            LIMIT 1
-          ) c ON true
-        ), inserted AS (
-          INSERT INTO call_events (id, org_id, call_id, provider, provider_call_id, provider_event_key, event_type, payload, occurred_at)
-          SELECT id, org_id, call_id, provider, provider_call_id, event_key, event_type, payload, occurred_at
-          FROM resolved WHERE call_id IS NOT NULL ORDER BY provider, event_key
-          ON CONFLICT (provider, provider_event_key) DO NOTHING
-          RETURNING provider, provider_event_key
-        ), fresh AS (
-          SELECT r.* FROM resolved r JOIN inserted n ON n.provider = r.provider AND n.provider_event_key = r.event_key
-        ), first_new AS (
-          SELECT DISTINCT ON (call_id) * FROM fresh ORDER BY call_id, i
-        ), moved AS (
-          UPDATE calls c SET
-            status = v.status,
-            provider_call_id = coalesce(v.provider_call_id, c.provider_call_id),
-            ringing_at = coalesce(v.ringing_at, c.ringing_at),
-            answered_at = coalesce(v.answered_at, c.answered_at),
-            answered_by = coalesce(v.answered_by, c.answered_by),
-            ended_at = coalesce(v.ended_at, c.ended_at),
-            billable_seconds = coalesce(v.billable_seconds, c.billable_seconds),
-            talk_duration_seconds = coalesce(v.talk_duration_seconds, c.talk_duration_seconds),
-            error_message = coalesce(v.error_message, c.error_message),
-            error_code = coalesce(v.error_code, c.error_code)
-          FROM first_new v
-          WHERE c.id = v.call_id AND v.rank > coalesce((${rankJson}::jsonb ->> c.status)::int, 0)
-          RETURNING c.id, c.status
-        )
-        SELECT r.i, r.call_id, r.org_id, r.campaign_id, r.contact_id, r.agent_id, r.call_status AS status,
-               EXISTS (SELECT 1 FROM fresh f WHERE f.i = r.i) AS inserted,
-               (SELECT m.status FROM moved m, first_new f WHERE f.i = r.i AND m.id = r.call_id) AS moved_to
-        FROM resolved r`
-      const status = new Map<string, string>()
-      for (const row of rows) if (row.movedTo !== null && row.callId !== null) status.set(row.callId, row.movedTo)
-      // The k-th new event of a call (k >= 1) goes into the k-th further round.
-      const rounds: Array<Array<Record<string, unknown>>> = []
-      const seen = new Map<string, number>()
-      for (const row of [...rows].sort((a, b) => a.i - b.i)) {
-        if (!row.inserted || row.callId === null) continue
-        const k = seen.get(row.callId) ?? 0
-        seen.set(row.callId, k + 1)
-        if (k === 0) continue
-        const event = items[row.i]!.event
-        ;(rounds[k - 1] ??= []).push({ id: row.callId, provider_call_id: event.providerCallId ?? null, ...patchFields(patchOf(event)) })
+    const rows = (yield* execute(batchStatement, [JSON.stringify(input), rankJson])) as ReadonlyArray<ResolvedRow>
+    const status = new Map<string, string>()
+    for (const row of rows) if (row.movedTo !== null && row.callId !== null) status.set(row.callId, row.movedTo)
+    const rounds: Array<Array<Record<string, unknown>>> = []
+    const seen = new Map<string, number>()
+    for (const row of [...rows].sort((a, b) => a.i - b.i)) {
+      if (!row.inserted || row.callId === null) continue
+      const k = seen.get(row.callId) ?? 0
+      seen.set(row.callId, k + 1)
+      if (k === 0) continue
+      const event = items[row.i]!.event
+      ;(rounds[k - 1] ??= []).push({ id: row.callId, provider_call_id: event.providerCallId ?? null, ...patchFields(patchOf(event)) })
+    }
+    for (const round of rounds) {
+      const moved = (yield* execute(followUpStatement, [JSON.stringify(round), rankJson])) as ReadonlyArray<{ readonly id: string; readonly status: string }>
+      for (const m of moved) status.set(m.id, m.status)
+    }
+    const byIndex = new Map(rows.map((r) => [r.i, r]))
+    return items.map((item, i): Stored | undefined => {
+      const first = firstOfKey.get(`${item.event.provider}\u0000${item.event.eventKey}`)!
+      const row = byIndex.get(first)
+      if (row === undefined || row.callId === null || row.orgId === null) return undefined
+      const call: OwnedCall = {
+        id: row.callId, orgId: row.orgId, campaignId: row.campaignId, contactId: row.contactId, agentId: row.agentId,
+        status: status.get(row.callId) ?? row.status ?? "initiated"
       }
-      for (const round of rounds) {
-        const moved = yield* sql<{ readonly id: string; readonly status: string }>`
-          WITH v AS (
-            SELECT * FROM jsonb_to_recordset(${JSON.stringify(round)}::jsonb) AS t(id uuid, provider_call_id text, ${sql.literal(patchColumns)})
-          )
-          UPDATE calls c SET
-            status = v.status,
-            provider_call_id = coalesce(v.provider_call_id, c.provider_call_id),
-            ringing_at = coalesce(v.ringing_at, c.ringing_at),
-            answered_at = coalesce(v.answered_at, c.answered_at),
-            answered_by = coalesce(v.answered_by, c.answered_by),
-            ended_at = coalesce(v.ended_at, c.ended_at),
-            billable_seconds = coalesce(v.billable_seconds, c.billable_seconds),
-            talk_duration_seconds = coalesce(v.talk_duration_seconds, c.talk_duration_seconds),
-            error_message = coalesce(v.error_message, c.error_message),
-            error_code = coalesce(v.error_code, c.error_code)
-          FROM v
-          WHERE c.id = v.id AND v.rank > coalesce((${rankJson}::jsonb ->> c.status)::int, 0)
-          RETURNING c.id, c.status`
-        for (const m of moved) status.set(m.id, m.status)
-      }
-      const byIndex = new Map(rows.map((r) => [r.i, r]))
-      return items.map((item, i): Stored | undefined => {
-        const first = firstOfKey.get(`${item.event.provider}\u0000${item.event.eventKey}`)!
-        const row = byIndex.get(first)
-        if (row === undefined || row.callId === null || row.orgId === null) return undefined
-        const call: OwnedCall = {
-          id: row.callId, orgId: row.orgId, campaignId: row.campaignId, contactId: row.contactId, agentId: row.agentId,
-          status: status.get(row.callId) ?? row.status ?? "initiated"
-        }
-        return { inserted: row.inserted && first === i, call }
-      })
-    }))
+      return { inserted: row.inserted && first === i, call }
+    })
   })
