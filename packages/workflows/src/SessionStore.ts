@@ -384,6 +384,13 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
           ...(p.outcome === undefined ? {} : { outcome: p.outcome }),
           ...(p.agentId === undefined ? {} : { agentId: yield* uuid(Ids.UserId, "agent id", p.agentId) })
         })
+        // A bridged call's talk time (answer to hang-up), which the supervisors' talk-per-agent-hour reads.
+        if (p.endedAt !== undefined) {
+          yield* asTenant(org)(sql`
+            UPDATE calls SET talk_duration_seconds = greatest(0, round(extract(epoch FROM ended_at - answered_at)))::int
+            WHERE session_call_id = ${callId} AND agent_id IS NOT NULL AND answered_at IS NOT NULL AND ended_at IS NOT NULL
+              AND talk_duration_seconds IS NULL`)
+        }
       })
 
     const finishContact: SessionStoreService["finishContact"] = (campaignId, contactId, result, at) =>

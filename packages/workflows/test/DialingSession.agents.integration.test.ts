@@ -90,6 +90,11 @@ describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temp
     const log = await query<{ n: number }>(db.layer,
       `SELECT count(*)::int AS n FROM agent_state_log WHERE campaign_id = $1 AND state = 'wrap_up' AND call_id IS NOT NULL`, [campaignId])
     expect(log[0]!.n).toBe(wraps.length)
+    // Every bridged call carries its talk time (answer to hang-up) for the supervisors' talk per agent-hour.
+    const talk = await query<{ talk: number | null; span: number }>(db.layer, `SELECT talk_duration_seconds AS talk,
+        round(extract(epoch FROM ended_at - answered_at))::int AS span FROM calls WHERE campaign_id = $1 AND agent_id IS NOT NULL`, [campaignId])
+    expect(talk.length).toBe(connected.length)
+    for (const row of talk) expect(row.talk).toBe(row.span)
     const rest = await query<{ state: string }>(db.layer, `SELECT state FROM campaign_agents WHERE campaign_id = $1`, [campaignId])
     expect(rest.map((r) => r.state)).toEqual(["available", "available"])
   }, 90_000)
