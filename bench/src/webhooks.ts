@@ -3,31 +3,39 @@
  *
  * Owns one measurement: how fast the real server (`autodialer serve`, a child
  * process) takes signed Twilio status callbacks on loopback, each one a new
- * provider event that is verified, stored in `call_events` and applied to its
- * call, against the rate of single-row inserts that `pgbench` reaches on the
- * same Postgres database with the same number of client connections.
+ * provider event that is verified, stored in `call_events` (committed before
+ * the answer) and applied to its call, against the rate of single-row inserts
+ * that `pgbench` reaches on the same database.
  *
- * Phases: a short warm-up, a maximum-throughput run (closed loop), a fixed
- * 500 requests/s run (autocannon `overallRate`) for the latency goal, then
- * pgbench. A dedicated database is created on DATABASE_URL's server and
- * dropped at the end. Goals (issue 7): webhook rate >= half of pgbench's, and
- * p99 < 20 ms at 500 requests/s.
+ * Each run: maximum throughput with autocannon (closed loop) at
+ * `--connections` and at `--low-connections`, a fixed `--rate` (500/s) with
+ * the open-loop sender of `WebhookLoad.ts` for the latency goal, then pgbench
+ * with one INSERT per transaction into a copy of `call_events`' shape, with
+ * as many clients as the server has pooled Postgres connections, and the same
+ * `synchronous_commit`. `--runs` repeats all of it (after one warm-up) and the
+ * spread is reported. A dedicated database is created on DATABASE_URL's
+ * server and dropped at the end. Goals (issue 7): webhook rate >= half of
+ * pgbench's, and p99 < 20 ms at 500 requests/s.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:webhooks [-- --duration 10 --connections 10]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:webhooks [-- --runs 3 --out bench/results/webhooks]
  */
 import autocannon from "autocannon"
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process"
 import { createHmac } from "node:crypto"
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
-import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { cpus, loadavg, tmpdir } from "node:os"
+import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { openLoop, type LatencySummary } from "./WebhookLoad.ts"
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)))
 const authToken = "bench-twilio-auth-token-0123456789"
 const accountSid = `AC${"b".repeat(32)}`
+/** The server's Postgres pool (`Database.layerPg`'s default) and its webhook lanes (`CallEventBatcher`: at most 4, at most half the pool). */
+const serverPool = 10
+const webhookLanes = 4
 /** Statuses each seeded call receives, in order: three distinct events per call. */
 const statuses = ["ringing", "in-progress", "completed"] as const
 
@@ -91,24 +99,22 @@ const waitReady = async (url: string, child: ChildProcess, deadlineMs: number) =
   throw new Error(`the server was not ready at ${url}/readyz within ${deadlineMs} ms`)
 }
 
-interface LoadResult {
+interface ClosedResult extends LatencySummary {
+  readonly connections: number
   readonly requests: number
   readonly ok: number
   readonly non2xx: number
   readonly errors: number
   readonly rps: number
-  readonly p50: number
-  readonly p99: number
 }
 
-const load = (title: string, options: { url: string; connections: number; duration: number; rate?: number; next: () => { body: string; signature: string } }) =>
-  new Promise<LoadResult>((done, fail) => {
+const closedLoop = (title: string, options: { url: string; connections: number; duration: number; next: () => { body: string; signature: string } }) =>
+  new Promise<ClosedResult>((done, fail) => {
     const instance = autocannon({
       url: options.url,
       method: "POST",
       connections: options.connections,
       duration: options.duration,
-      ...(options.rate === undefined ? {} : { overallRate: options.rate }),
       headers: { "content-type": "application/x-www-form-urlencoded" },
       requests: [{
         setupRequest: (request) => {
@@ -119,38 +125,77 @@ const load = (title: string, options: { url: string; connections: number; durati
     }, (error, result) => {
       if (error !== null && error !== undefined) return fail(error)
       done({
-        requests: result.requests.total, ok: result["2xx"], non2xx: result.non2xx, errors: result.errors + result.timeouts,
-        rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99
+        connections: options.connections, requests: result.requests.total, ok: result["2xx"], non2xx: result.non2xx,
+        errors: result.errors + result.timeouts, rps: result.requests.average,
+        p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max
       })
     })
     let second = 0
-    let done2xx = 0
-    instance.on("response", (_client, statusCode) => {
-      if (statusCode >= 200 && statusCode < 300) done2xx++
-    })
     // "tick" (once a second, with that second's request count) is emitted by autocannon 9 but missing from @types/autocannon 7.
     const ticks: NodeJS.EventEmitter = instance as unknown as NodeJS.EventEmitter
     ticks.on("tick", (tick: { counter: number }) => {
       second++
-      // autocannon ticks once more as it drains; the run is over by then.
-      if (second <= options.duration) log(`${title}: ${second}/${options.duration} s, ${tick.counter} req/s, ${done2xx} stored so far`)
+      if (second <= options.duration) log(`${title}: ${second}/${options.duration} s, ${tick.counter} req/s`)
     })
   })
+
+interface FixedResult extends LatencySummary {
+  readonly rate: number
+  readonly sockets: number
+  readonly sent: number
+  readonly ok: number
+  readonly non2xx: number
+  readonly errors: number
+  readonly rps: number
+}
+
+interface Run {
+  readonly run: number
+  /** 1-minute load average before the run (the machine is shared). */
+  readonly loadBefore: number
+  readonly max: ClosedResult
+  readonly maxLow: ClosedResult | undefined
+  readonly fixed: FixedResult
+  readonly pgbenchTps: number
+  readonly ratio: number
+  readonly rateGoal: boolean
+  readonly latencyGoal: boolean
+}
+
+const f0 = (x: number) => x.toFixed(0)
+const f1 = (x: number) => x.toFixed(1)
+const median = (xs: ReadonlyArray<number>) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0 ? 0 : s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+const spread = (xs: ReadonlyArray<number>, fmt: (x: number) => string) =>
+  `${fmt(Math.min(...xs))} / ${fmt(median(xs))} / ${fmt(Math.max(...xs))}`
+const passFail = (ok: boolean) => ok ? "PASS" : "FAIL"
 
 const main = async () => {
   const { values } = parseArgs({
     options: {
       duration: { type: "string", default: "10" },
-      connections: { type: "string", default: "10" },
-      rate: { type: "string", default: "500" }
+      connections: { type: "string", default: "100" },
+      "low-connections": { type: "string", default: "10" },
+      rate: { type: "string", default: "500" },
+      sockets: { type: "string", default: "64" },
+      "pgbench-clients": { type: "string", default: String(serverPool) },
+      runs: { type: "string", default: "1" },
+      out: { type: "string" }
     }
   })
   const duration = Number(values.duration)
   const connections = Number(values.connections)
+  const lowConnections = Number(values["low-connections"])
   const rate = Number(values.rate)
-  for (const [name, v] of [["--duration", duration], ["--connections", connections], ["--rate", rate]] as const) {
+  const sockets = Number(values.sockets)
+  const pgbenchClients = Number(values["pgbench-clients"])
+  const runs = Number(values.runs)
+  for (const [name, v] of [["--duration", duration], ["--connections", connections], ["--rate", rate], ["--sockets", sockets], ["--pgbench-clients", pgbenchClients], ["--runs", runs]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got '${String(v)}'`)
   }
+  if (!Number.isInteger(lowConnections) || lowConnections < 0) throw new Error(`--low-connections must be 0 (skip) or a positive integer, got '${String(lowConnections)}'`)
   const adminUrl = process.env["DATABASE_URL"]
   if (adminUrl === undefined || adminUrl === "") {
     throw new Error("DATABASE_URL is not set: point it at a Postgres server the benchmark may create a database on (postgres://user@127.0.0.1:5432/postgres)")
@@ -188,15 +233,16 @@ const main = async () => {
     log("migrating and creating the organization (autodialer org create)")
     await run(process.execPath, [...cli, "org", "create", "--name", "Webhook bench", "--slug", "bench", "--admin-email", "admin@bench.test"], env, 90_000)
 
-    // Enough calls that every request of every phase is a new event: three statuses per call.
-    const maxRequests = Math.ceil((3 * 5_000 + (duration + 2) * 2 * 5_000) / statuses.length)
-    const calls = Math.max(30_000, maxRequests)
+    // Enough calls that every request of every phase is a new event (three statuses per call), at up to 15 000 req/s.
+    const perRun = (2 * duration + (lowConnections > 0 ? duration : 0)) * 15_000 + rate * duration
+    const calls = Math.max(30_000, Math.ceil((3 * 15_000 + runs * perRun) / statuses.length))
     log(`seeding ${calls} calls`)
     await sql(dbUrl, `
       INSERT INTO calls (id, org_id, provider, provider_call_id, direction, from_number, to_number, status)
       SELECT gen_random_uuid(), o.id, 'twilio', 'CA' || lpad(to_hex(g), 32, '0'), 'outbound', '+14155550100', '+14155550123', 'initiated'
-      FROM generate_series(1, ${calls}) g, (SELECT id FROM organizations WHERE slug = 'bench') o;
-      ANALYZE calls;`)
+      FROM generate_series(1, ${calls}) g, (SELECT id FROM organizations WHERE slug = 'bench') o`)
+    await sql(dbUrl, "VACUUM ANALYZE calls")
+    const [pgVersion, syncCommit, fsync] = (await sql(dbUrl, "SELECT current_setting('server_version'), current_setting('synchronous_commit'), current_setting('fsync')")).trim().split("|")
 
     log(`starting the server (autodialer serve) on ${url}`)
     server = spawn(process.execPath, [...cli, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] })
@@ -206,68 +252,134 @@ const main = async () => {
 
     const hook = `${url}/webhooks/twilio/status`
     let sent = 0
-    const next = () => {
+    const nextParams = () => {
       const i = sent++
       const status = statuses[Math.floor(i / calls)]
       if (status === undefined) throw new Error(`ran out of seeded events after ${i} requests`)
-      const params = { AccountSid: accountSid, CallSid: `CA${(i % calls + 1).toString(16).padStart(32, "0")}`, CallStatus: status, ApiVersion: "2010-04-01" }
+      return { AccountSid: accountSid, CallSid: `CA${(i % calls + 1).toString(16).padStart(32, "0")}`, CallStatus: status, ApiVersion: "2010-04-01" }
+    }
+    const next = () => {
+      const params = nextParams()
       return { body: new URLSearchParams(params).toString(), signature: twilioSignature(authToken, hook, params) }
     }
 
-    const warm = await load("warm-up", { url: hook, connections, duration: 2, next })
-    const max = await load("max throughput", { url: hook, connections, duration, next })
-    const fixed = await load(`fixed ${rate} req/s`, { url: hook, connections, duration, rate, next })
+    // pgbench's table: call_events' columns, defaults, checks and indexes (not its foreign keys, trigger or RLS,
+    // which the webhook path pays and pgbench does not), filled with rows like the webhook's.
+    await sql(dbUrl, "CREATE TABLE bench_pgbench_events (LIKE call_events INCLUDING ALL)")
+    const orgId = (await sql(dbUrl, "SELECT id FROM organizations WHERE slug = 'bench'")).trim()
+    const samplePayload = JSON.stringify({ AccountSid: accountSid, ApiVersion: "2010-04-01", CallSid: `CA${"0".repeat(31)}1`, CallStatus: "ringing" })
+    const script = join(work, "insert.sql")
+    writeFileSync(script, `INSERT INTO bench_pgbench_events (id, org_id, call_id, provider, provider_call_id, provider_event_key, event_type, payload, occurred_at) ` +
+      `VALUES (gen_random_uuid(), '${orgId}', gen_random_uuid(), 'twilio', 'CA${"0".repeat(31)}1', 'twilio:' || gen_random_uuid()::text, 'Ringing', '${samplePayload}', now());\n`)
+    const runPgbench = () =>
+      new Promise<string>((done, fail) => {
+        // The server's own setting, stated explicitly: both sides commit with the same durability.
+        const child = spawn(pgbench, ["-n", "-M", "prepared", "-f", script, "-c", String(pgbenchClients), "-j", "2", "-T", String(duration), "-P", "1", dbUrl], {
+          env: { ...process.env, PGOPTIONS: `-c synchronous_commit=${syncCommit}` }
+        })
+        let out = ""
+        child.stdout.on("data", (d: Buffer) => { out += d.toString() })
+        child.stderr.on("data", (d: Buffer) => {
+          out += d.toString()
+          for (const line of d.toString().split("\n")) if (line.startsWith("progress")) log(`pgbench: ${line}`)
+        })
+        child.on("exit", (code) => code === 0 ? done(out) : fail(new Error(`pgbench exited with ${code}:\n${out}`)))
+      })
+
+    const config = {
+      date: new Date().toISOString(),
+      cores: cpus().length,
+      node: process.version,
+      postgres: pgVersion,
+      synchronousCommit: syncCommit,
+      fsync,
+      serverPool,
+      webhookLanes,
+      pgbenchClients,
+      connections,
+      lowConnections,
+      rate,
+      openLoopSockets: sockets,
+      durationSec: duration,
+      runs,
+      seededCalls: calls
+    }
+    const configLines = [
+      `machine: ${config.cores} cores, shared by the load generator (autocannon and the open-loop sender, in this process), the server (one Node process) and Postgres; other work on the machine shows in each run's load average`,
+      `Node ${config.node}, Postgres ${config.postgres} on loopback, synchronous_commit=${syncCommit}, fsync=${fsync} (pgbench runs with the same synchronous_commit)`,
+      `server: autodialer serve, Postgres pool ${serverPool} connections, webhook group commit on up to ${webhookLanes} of them`,
+      `pgbench: ${pgbenchClients} clients (= the server's pool: both sides get the same number of Postgres sessions), -j 2, -M prepared, one single-row INSERT per transaction into a table shaped like call_events`,
+      `max throughput: autocannon, closed loop, ${connections} connections${lowConnections > 0 ? ` (and ${lowConnections})` : ""}, ${duration} s; fixed rate: ${rate} req/s open loop (latency from each request's due time), up to ${sockets} sockets, ${duration} s`
+    ]
+    for (const line of configLines) log(line)
+
+    const warm = await closedLoop("warm-up", { url: hook, connections, duration: 2, next })
+    const results: Array<Run> = []
+    let answered = warm.ok
+    for (let r = 1; r <= runs; r++) {
+      const loadBefore = loadavg()[0]!
+      log(`run ${r}/${runs} (load average ${loadBefore.toFixed(2)})`)
+      const max = await closedLoop(`run ${r}: max, ${connections} connections`, { url: hook, connections, duration, next })
+      const maxLow = lowConnections > 0 ? await closedLoop(`run ${r}: max, ${lowConnections} connections`, { url: hook, connections: lowConnections, duration, next }) : undefined
+      log(`run ${r}: fixed ${rate} req/s, open loop`)
+      const fixedRun = await openLoop({
+        url: hook, rate, durationSec: duration, sockets, headers: { "content-type": "application/x-www-form-urlencoded" },
+        next: () => {
+          const { body, signature } = next()
+          return { body, headers: { "x-twilio-signature": signature } }
+        }
+      })
+      const fixed: FixedResult = { rate, sockets, ...fixedRun }
+      log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s`)
+      const pgbenchTps = parsePgbenchTps(await runPgbench())
+      answered += max.ok + (maxLow?.ok ?? 0) + fixed.ok
+      const ratio = max.rps / pgbenchTps
+      results.push({
+        run: r, loadBefore, max, maxLow, fixed, pgbenchTps, ratio,
+        rateGoal: ratio >= 0.5, latencyGoal: fixed.p99 < 20 && fixed.rps >= rate * 0.95 && fixed.errors + fixed.non2xx === 0
+      })
+    }
 
     const stored = Number((await sql(dbUrl, "SELECT count(*) FROM call_events")).trim())
-    const answered = warm.ok + max.ok + fixed.ok
-    log(`${stored} events stored for ${answered} answered requests`)
-
-    log(`pgbench: ${connections} clients, ${duration} s, one INSERT per transaction`)
-    await sql(dbUrl, `CREATE TABLE bench_pgbench_insert (
-      id uuid PRIMARY KEY DEFAULT gen_random_uuid(), event_key text NOT NULL UNIQUE, payload jsonb NOT NULL,
-      received_at timestamptz NOT NULL DEFAULT now())`)
-    const script = join(work, "insert.sql")
-    writeFileSync(script, `INSERT INTO bench_pgbench_insert (event_key, payload) VALUES (gen_random_uuid()::text, '{"CallStatus":"ringing","AccountSid":"${accountSid}"}');\n`)
-    const pgbenchOut = await new Promise<string>((done, fail) => {
-      const child = spawn(pgbench, ["-n", "-f", script, "-c", String(connections), "-j", "2", "-T", String(duration), "-P", "1", dbUrl])
-      let out = ""
-      child.stdout.on("data", (d: Buffer) => { out += d.toString() })
-      child.stderr.on("data", (d: Buffer) => {
-        out += d.toString()
-        for (const line of d.toString().split("\n")) if (line.startsWith("progress")) log(`pgbench: ${line}`)
-      })
-      child.on("exit", (code) => code === 0 ? done(out) : fail(new Error(`pgbench exited with ${code}:\n${out}`)))
-    })
-    const pgTps = parsePgbenchTps(pgbenchOut)
-
+    const failed = results.reduce((a, r) => a + r.max.non2xx + r.max.errors + (r.maxLow === undefined ? 0 : r.maxLow.non2xx + r.maxLow.errors) + r.fixed.non2xx + r.fixed.errors, 0)
+    // Requests still in flight when autocannon's time is up are stored but not counted as answered: answered <= stored <= sent.
     const consistent = answered <= stored && stored <= sent
-    const halfGoal = max.rps >= pgTps / 2
-    const latencyGoal = fixed.p99 < 20 && fixed.rps >= rate * 0.95
-    const rows: ReadonlyArray<ReadonlyArray<string>> = [
-      ["run", "req/s", "p50 ms", "p99 ms", "2xx", "non-2xx", "errors"],
-      ["webhooks, max throughput", max.rps.toFixed(0), max.p50.toFixed(1), max.p99.toFixed(1), String(max.ok), String(max.non2xx), String(max.errors)],
-      [`webhooks, fixed ${rate} req/s`, fixed.rps.toFixed(0), fixed.p50.toFixed(1), fixed.p99.toFixed(1), String(fixed.ok), String(fixed.non2xx), String(fixed.errors)],
-      ["pgbench single-row INSERT", pgTps.toFixed(0), "", "", "", "", ""]
+
+    const header = ["run", "load", `max req/s (${connections} conn)`, "p50 / p99 / max ms", ...(lowConnections > 0 ? [`max req/s (${lowConnections} conn)`, "p50 / p99 / max ms"] : []),
+      `at ${rate}/s: achieved`, "p50 / p99 / max ms", "pgbench tps", "ratio", "rate goal", "p99 goal"]
+    const rows = results.map((r) => [
+      String(r.run), r.loadBefore.toFixed(1), f0(r.max.rps), `${f1(r.max.p50)} / ${f1(r.max.p99)} / ${f1(r.max.max)}`,
+      ...(r.maxLow === undefined ? [] : [f0(r.maxLow.rps), `${f1(r.maxLow.p50)} / ${f1(r.maxLow.p99)} / ${f1(r.maxLow.max)}`]),
+      f0(r.fixed.rps), `${f1(r.fixed.p50)} / ${f1(r.fixed.p99)} / ${f1(r.fixed.max)}`, f0(r.pgbenchTps), `${(r.ratio * 100).toFixed(0)}%`,
+      passFail(r.rateGoal), passFail(r.latencyGoal)
+    ])
+    const table = [
+      `| ${header.join(" | ")} |`,
+      `|${header.map((_, c) => c === 0 ? "---" : "---:").join("|")}|`,
+      ...rows.map((r) => `| ${r.join(" | ")} |`)
     ]
-    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
-    const line = (r: ReadonlyArray<string>) => `| ${r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)).join(" | ")} |`
-    const out = [
-      "",
-      `Webhook ingestion: ${connections} connections, ${duration} s per run, server and Postgres on loopback (${dbName})`,
-      line(rows[0]!),
-      `|${widths.map((w, c) => c === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`).join("|")}|`,
-      ...rows.slice(1).map(line),
-      "",
-      // Requests still in flight when a run's time is up are stored but not counted as answered: answered <= stored <= sent.
-      `events stored: ${stored}; requests answered 2xx: ${answered}; sent: ${sent} (each request a new provider event)${consistent ? "" : " MISMATCH"}`,
-      `goal: webhook rate >= 1/2 of pgbench (${max.rps.toFixed(0)} vs ${(pgTps / 2).toFixed(0)}): ${halfGoal ? "MET" : "NOT MET"}`,
-      `goal: p99 < 20 ms at ${rate} req/s (${fixed.p99.toFixed(1)} ms at ${fixed.rps.toFixed(0)} req/s): ${latencyGoal ? "MET" : "NOT MET"}`,
-      `total time ${((Date.now() - started) / 1000).toFixed(0)} s`,
-      ""
+    const summary = [
+      `spread over ${runs} run${runs === 1 ? "" : "s"} (min / median / max):`,
+      `  webhooks max req/s (${connections} conn): ${spread(results.map((r) => r.max.rps), f0)}`,
+      ...(lowConnections > 0 ? [`  webhooks max req/s (${lowConnections} conn): ${spread(results.map((r) => r.maxLow?.rps ?? 0), f0)}`] : []),
+      `  pgbench tps: ${spread(results.map((r) => r.pgbenchTps), f0)}`,
+      `  ratio webhooks / pgbench: ${spread(results.map((r) => r.ratio * 100), (x) => `${x.toFixed(0)}%`)}`,
+      `  p99 at ${rate}/s (ms): ${spread(results.map((r) => r.fixed.p99), f1)}`,
+      `goal 1, webhook rate >= 1/2 of pgbench (${connections} connections vs ${pgbenchClients} pgbench clients): ${passFail(results.every((r) => r.rateGoal))} (${results.filter((r) => r.rateGoal).length}/${runs} runs)`,
+      `goal 2, p99 < 20 ms at ${rate} req/s: ${passFail(results.every((r) => r.latencyGoal))} (${results.filter((r) => r.latencyGoal).length}/${runs} runs)`,
+      `events stored: ${stored}; requests answered 2xx: ${answered}; sent: ${sent}${consistent ? "" : " MISMATCH"}; failed requests: ${failed}`
     ]
+    const out = ["", "Webhook ingestion benchmark", ...configLines, "", ...table, "", ...summary, `total time ${((Date.now() - started) / 1000).toFixed(0)} s`, ""]
     process.stdout.write(out.join("\n"))
+    if (values.out !== undefined) {
+      const base = resolve(values.out)
+      mkdirSync(dirname(base), { recursive: true })
+      writeFileSync(`${base}.json`, `${JSON.stringify({ config, runs: results, stored, answered, sent, failed }, null, 2)}\n`)
+      writeFileSync(`${base}.md`, [`# Webhook ingestion, ${config.date.slice(0, 16).replace("T", " ")} UTC`, "", ...configLines.map((l) => `- ${l}`), "", ...table, "", "```", ...summary, "```", ""].join("\n"))
+      log(`wrote ${base}.json and ${base}.md`)
+    }
     // Every request should have been a stored event: anything else makes the figures meaningless.
-    if (!consistent || max.non2xx + fixed.non2xx + max.errors + fixed.errors > 0) {
+    if (!consistent || failed > 0) {
       throw new Error(`some webhook requests failed (non-2xx, errors, or answered without a stored event); server log tail:\n${serverLog}`)
     }
   } finally {

@@ -39,7 +39,13 @@ const toWebhookRequest = (request: HttpServerRequest.HttpServerRequest, publicUr
 const ingest = (event: CallEvent, payload: unknown, callIdHint: string | undefined) =>
   Effect.gen(function*() {
     const batcher = yield* CallEventBatcher
-    return yield* batcher.submit({ event, payload, callIdHint })
+    const stored = yield* batcher.submit({ event, payload, callIdHint })
+    if (stored !== undefined) {
+      yield* Effect.logDebug(`webhook ${event._tag} ${stored.inserted ? "stored" : "duplicate"}`).pipe(
+        Effect.annotateLogs({ callId: stored.call.id, campaignId: stored.call.campaignId ?? "none", provider: event.provider, eventKey: event.eventKey })
+      )
+    }
+    return stored
   })
 
 const replyStored = (stored: CallEventStore.Stored | undefined, event: CallEvent) =>
