@@ -1,19 +1,27 @@
 /**
- * The CRM sync workflow on the real Temporal dev server and Postgres, against
- * the HubSpot loopback fake of `@autodialer/crm-sync` (HubSpot's documented
- * wire format). Runs are started by a real Temporal Schedule.
+ * The done-when of CRM sync, end to end on the real Temporal dev server and
+ * Postgres, against the HubSpot loopback fake of `@autodialer/crm-sync`
+ * (HubSpot's documented wire format). CRM runs are started by a real
+ * Temporal Schedule; the calls come from the real campaign workflow.
  *
  * 1. A scheduled run pulls the contacts (refreshing an expired token) into
- *    `contacts`; the DNC contact arrives as do_not_call.
- * 2. A simulated campaign dials them: each call's fate is drawn by the
- *    simulated carrier's seeded generator and written to `calls` through the
- *    domain repository as the dialing session does (placed, then finished).
- * 3. The next run pushes each finished call to the contact it was dialled
- *    from. The first batch's HTTP response is lost on the way back (the CRM
- *    created the calls), so the push activity fails and Temporal retries it:
- *    the retry finds the calls by idempotency key and logs duplicates.
- *    A further run pushes nothing. Every call is in HubSpot exactly once.
- * 4. Credentials: with the refresh token revoked the run fails as
+ *    `contacts`; the DNC contact arrives as do_not_call and on the DNC list.
+ * 2. A campaign over the pulled contacts (plus one contact no CRM knows) runs
+ *    to the end: the campaign workflow with the real dialing-session activity,
+ *    the simulated carrier and simulated agents (the session test rig,
+ *    support/SessionHarness.ts). The DNC contact is never dialled.
+ * 3. The next run pushes each finished call to the HubSpot contact it was
+ *    dialled from (the id the pull stored, never a phone lookup). The first
+ *    batch's HTTP response is lost on the way back (HubSpot created the
+ *    calls), so the push activity fails and Temporal retries it: the retry
+ *    finds those calls by idempotency key and logs them as duplicates in
+ *    `crm_sync_logs`. A further run pushes nothing. Every call is in HubSpot
+ *    exactly once, with its agent's HubSpot owner.
+ * 4. A follow-up campaign, then two sync runs at once with HubSpot's search
+ *    lagging its writes: one pushes, the other finds the connection busy.
+ * 5. The analytics ETL over the campaigns' calls equals a direct SQL
+ *    aggregate over `calls`.
+ * 6. Credentials: with the refresh token revoked the run fails as
  *    `CrmConnectionUnusable`; no credential appears in the failure, the
  *    workflow histories, the captured logs, or any table.
  */
@@ -22,15 +30,16 @@ import { writeFileSync } from "node:fs"
 import * as http from "node:http"
 import { fileURLToPath } from "node:url"
 import type { AddressInfo } from "node:net"
-import { SimulatedCarrier } from "@autodialer/telephony"
-import { CallRepo } from "@autodialer/domain/CallRepo"
+import { CallQueueRepo } from "@autodialer/domain/CallQueueRepo"
 import { CampaignRepo } from "@autodialer/domain/CampaignRepo"
 import { ContactRepo } from "@autodialer/domain/ContactRepo"
 import { CrmConnectionRepo } from "@autodialer/domain/CrmConnectionRepo"
+import { DialingSessionRepo } from "@autodialer/domain/DialingSessionRepo"
 import { DncRepo } from "@autodialer/domain/DncRepo"
 import type { Contact } from "@autodialer/domain/Contact"
-import type { CrmConnectionId, OrganizationId, UserId } from "@autodialer/domain/Ids"
-import { type NewUser, UserRepo } from "@autodialer/domain/UserRepo"
+import type { CampaignId, CrmConnectionId, OrganizationId, UserId } from "@autodialer/domain/Ids"
+import type { IanaTimeZone } from "@autodialer/domain/TimeZone"
+import { UserRepo } from "@autodialer/domain/UserRepo"
 import { withSystem } from "@autodialer/domain/Tenancy"
 import { postgres, temporal, temporalCli } from "@autodialer/testkit"
 import { ActivityFailure, ApplicationFailure, type Client, WorkflowFailedError } from "@temporalio/client"
@@ -42,8 +51,14 @@ import { createAnalyticsEtlActivities } from "../src/activities/AnalyticsEtlActi
 import { createCrmSyncActivities } from "../src/activities/CrmSyncActivities.ts"
 import { createIntegrationsWorker } from "../src/IntegrationsWorker.ts"
 import { crmSyncScheduleId, deleteCrmSyncSchedule, triggerCrmSync, upsertCrmSyncSchedule } from "../src/Schedules.ts"
+import type { AnalyticsEtlWorkflowResult } from "../src/workflows/AnalyticsEtlWorkflow.ts"
 import type { CrmSyncWorkflowResult } from "../src/workflows/CrmSyncWorkflow.ts"
-import { type Run, createOrganization, localContact, makeRuntime, newCampaign, placedCall } from "./CrmSyncSupport.ts"
+import { rollupChecks } from "./AnalyticsEtlSupport.ts"
+import { type Run, createOrganization, localContact, makeRuntimeOn, newAgent, newCampaign } from "./CrmSyncSupport.ts"
+import { type Seeded, query } from "./support/Campaign.ts"
+import { middayZone } from "./support/Config.ts"
+import { type TestDatabase, createTestDatabase } from "./support/Database.ts"
+import * as Rig from "./support/SessionHarness.ts"
 import { type TemporalHandles, connectTemporal, eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
 
 // The HubSpot loopback fake of @autodialer/crm-sync's contract suite, loaded at run time: it
@@ -57,7 +72,7 @@ interface FakeHubSpot {
     accessToken: string
     refreshToken: string
     refreshes: number
-    readonly contacts: Array<{ readonly id: string; company: string | null; modifiedAt: number }>
+    readonly contacts: Array<{ readonly id: string; company: string | null; phone: string | null; modifiedAt: number }>
     readonly calls: ReadonlyArray<{ readonly id: string; readonly key: string; readonly contactId: string; readonly fields: Record<string, unknown> }>
     expireAccessToken(): void
     revokeRefreshToken(): void
@@ -138,8 +153,29 @@ const runScheduled = async (client: Client, connectionId: string): Promise<CrmSy
   return client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result()
 }
 
-describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server, Postgres, HubSpot fake)", () => {
-  const { runtime, logLines } = makeRuntime(pg.value ?? "", "crm_sync_wf")
+/** A finished or abandoned call of a campaign, with the CRM record of the contact it was dialled from. */
+interface CampaignCall {
+  readonly id: string
+  readonly status: string
+  readonly outcome: string | null
+  readonly contact_id: string
+  readonly crm_id: string | null
+  readonly agent_crm_user_id: string | null
+  readonly ended: boolean
+}
+
+/** The calls the campaign workflow wrote, read back from Postgres (plain client: snake_case columns). */
+const campaignCalls = (db: TestDatabase, campaignId: string) => query<CampaignCall>(db.layer, `
+  SELECT c.id::text, c.status, c.outcome, c.contact_id::text, ct.crm_id, u.crm_user_id AS agent_crm_user_id, c.ended_at IS NOT NULL AS ended
+  FROM calls c JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN users u ON u.id = c.agent_id
+  WHERE c.campaign_id = $1 ORDER BY c.created_at, c.id`, [campaignId])
+
+/** Statuses the outbox pushes (a cancelled dial reached nobody). */
+const pushable = (c: CampaignCall) => ["completed", "busy", "no_answer", "failed"].includes(c.status)
+
+describe.skipIf(pg.skip || server.skip)("CRM sync workflow over a simulated campaign (Temporal dev server, Postgres, HubSpot fake)", () => {
+  let db: TestDatabase
+  let crm: ReturnType<typeof makeRuntimeOn>
   const consoleLines: Array<string> = []
   let t: TemporalHandles
 
@@ -151,17 +187,46 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
         original(...args)
       })
     }
+    db = await createTestDatabase(pg.value!, "crm_e2e")
+    crm = makeRuntimeOn(db.url)
     t = await connectTemporal(server.value!)
-    await Promise.all([sharedBundle(), runtime.context()])
-  })
+    await Promise.all([sharedBundle(), crm.runtime.context()])
+  }, 60_000)
   afterAll(async () => {
     await t?.close()
-    await runtime.dispose()
+    await crm?.runtime.dispose()
+    await db?.drop()
     vi.restoreAllMocks()
   })
 
-  it("pulls contacts, dials them, pushes each call back exactly once across a retried push and repeated runs, and never leaks credentials", async () => {
-    const run: Run = (effect) => runtime.runPromise(effect)
+  /**
+   * Enrols `contacts` in a new campaign with `agents` assigned (ready), as the campaign API does. Each
+   * contact is first placed in the zone where it is about noon now: the engine's legal calling hours
+   * (08:00-21:00 in the contact's zone, else the number's) would otherwise hold a +44 or a 415 number
+   * back at some hours of the day, and the campaign would wait for its window.
+   */
+  const newDialingCampaign = (orgId: OrganizationId, name: string, contacts: ReadonlyArray<Contact>, agents: ReadonlyArray<UserId>) =>
+    crm.runtime.runPromise(Effect.gen(function*() {
+      const zone = middayZone() as IanaTimeZone
+      yield* Effect.forEach(contacts, (c) =>
+        Effect.flatMap(ContactRepo, (repo) => repo.update(orgId, c.id, { timeZone: zone, timeZoneSource: "user" })))
+      const campaign = yield* Effect.flatMap(CampaignRepo, (repo) => repo.create(orgId, newCampaign({ name })))
+      const now = new Date()
+      yield* Effect.flatMap(CallQueueRepo, (queue) => queue.enqueue(orgId, campaign.id, contacts.map((c) => ({ contactId: c.id })), now))
+      yield* Effect.flatMap(DialingSessionRepo, (repo) => repo.assignAgents(orgId, campaign.id, agents, "available", now))
+      return { orgId, campaignId: campaign.id as CampaignId, agentIds: agents }
+    }))
+
+  /** Runs the campaign workflow with the real dialing session until the queue is exhausted. */
+  const dial = (label: string, seeded: Seeded) =>
+    Rig.runCampaign(t, db, label, Rig.makeHarness(db), Rig.config(), async (handle) => {
+      const final = await handle.result()
+      expect(final.lifecycle).toBe("completed")
+      expect(final.lastSession?.outcome).toBe("exhausted")
+    }, seeded)
+
+  it("dials the pulled contacts in a campaign and pushes each call back exactly once, across a retried push and repeated runs; the ETL matches the calls", async () => {
+    const run: Run = (effect) => crm.runtime.runPromise(effect)
     const fake = await startFakeHubSpot()
     const proxy = await startLossyProxy(fake.url)
     const taskQueue = uniqueTaskQueue("crm-sync")
@@ -171,9 +236,9 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
       fake.state.refreshToken = REFRESH
       fake.state.expireAccessToken() // the stored token is stale: the connector must refresh it
 
-      const org = await runtime.runPromise(createOrganization("Acme Sales", "America/New_York"))
+      const org = await run(createOrganization("Acme Sales", "America/New_York"))
       const orgId: OrganizationId = org.id
-      const connection = await runtime.runPromise(Effect.flatMap(CrmConnectionRepo, (repo) =>
+      const connection = await run(Effect.flatMap(CrmConnectionRepo, (repo) =>
         repo.create(orgId, {
           crmType: "hubspot",
           name: "HubSpot",
@@ -184,8 +249,8 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
       const connectionId: CrmConnectionId = connection.id
 
       const activities = {
-        ...createCrmSyncActivities({ runtime, settings: () => ({ hubspotBaseUrl: proxy.url }) }),
-        ...createAnalyticsEtlActivities({ runtime })
+        ...createCrmSyncActivities({ runtime: crm.runtime, settings: () => ({ hubspotBaseUrl: proxy.url }) }),
+        ...createAnalyticsEtlActivities({ runtime: crm.runtime })
       }
       const worker = await createIntegrationsWorker({
         connection: t.nativeConnection, taskQueue, activities, workflowBundle: await sharedBundle()
@@ -203,46 +268,42 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
           // 1. Pull.
           const first = await runScheduled(t.client, connectionId)
           expect(first).toMatchObject({ pulled: 5, created: 5, rejected: 0, pullComplete: true, pullError: null, pushed: 0 })
-          expect(fake.state.refreshes).toBeGreaterThanOrEqual(1)
+          expect(fake.state.refreshes).toBe(1)
           const contacts = await run(Effect.flatMap(ContactRepo, (repo) => repo.list(orgId, { limit: 50 })))
           expect(contacts.items).toHaveLength(5)
           const byCrmId = new Map(contacts.items.map((c) => [c.crmId!, c]))
           expect(byCrmId.get("103")!.status).toBe("do_not_call")
           // ... and its phone is on the organization's DNC list, which every dial checks.
-          const blocking = await run(Effect.flatMap(DncRepo, (dnc) =>
-            dnc.blocking(orgId, byCrmId.get("103")!.phone, null, new Date("2026-11-20T12:00:00Z"))))
+          const blocking = await run(Effect.flatMap(DncRepo, (dnc) => dnc.blocking(orgId, byCrmId.get("103")!.phone, null, new Date())))
           expect(blocking.map((e) => [e.scope, e.reason])).toEqual([["organization", "requested"]])
-          expect(await run(Effect.flatMap(DncRepo, (dnc) =>
-            dnc.blocking(orgId, byCrmId.get("101")!.phone, null, new Date("2026-11-20T12:00:00Z"))))).toEqual([])
           expect(new Set(contacts.items.map((c) => c.sourceCrm))).toEqual(new Set(["hubspot"]))
 
-          // 2. A simulated campaign over the pulled contacts (the DNC one is never dialled).
-          const agent = await run(Effect.flatMap(UserRepo, (users) =>
-            users.create(orgId, {
-              teamId: null, email: "ada@example.com" as NewUser["email"], fullName: "Ada Agent" as NewUser["fullName"],
-              role: "agent", crmUserId: "hs-owner-7", passwordHash: null, twoFactorEnabled: false,
-              twoFactorSecretEncrypted: null, twoFactorRecoveryHashes: [], isActive: true
-            })))
-          const campaign = await run(Effect.flatMap(CampaignRepo, (repo) => repo.create(orgId, newCampaign())))
-          const dialled = contacts.items.filter((c) => c.status !== "do_not_call")
-          const calls = await dialCampaign(run, orgId, campaign.id, dialled, agent.id)
-          expect(calls.length).toBeGreaterThanOrEqual(dialled.length)
-          // A call still ringing and a call to a contact no CRM knows are not in the outbox.
-          const local = await run(Effect.flatMap(ContactRepo, (repo) =>
-            repo.create(orgId, localContact("+14155550177"))))
-          const start = new Date("2026-11-20T15:00:00Z")
-          await run(Effect.flatMap(CallRepo, (repo) => repo.create(orgId, placedCall(campaign.id, local.id, "+14155550177", start, {
-            status: "completed", outcome: "human_answered", endedAt: new Date(start.getTime() + 60_000), talkDurationSeconds: 50
-          }))))
-          const ringing = await run(Effect.flatMap(CallRepo, (repo) =>
-            repo.create(orgId, placedCall(campaign.id, dialled[0]!.id, dialled[0]!.phone, start, { status: "ringing", attempt: 9 }))))
+          // 2. A campaign over every pulled contact, the DNC one included, and one contact no CRM knows.
+          const agents = await run(Effect.forEach([["ada", "hs-owner-7"], ["bo", "hs-owner-8"]] as const, ([name, owner]) =>
+            Effect.flatMap(UserRepo, (users) =>
+              users.create(orgId, { ...newAgent(`${name}@example.com`, `${name} Agent`), crmUserId: owner }))))
+          const local = await run(Effect.flatMap(ContactRepo, (repo) => repo.create(orgId, localContact("+14155550177"))))
+          const winter = await newDialingCampaign(orgId, "Winter renewals", [...contacts.items, local], agents.map((a) => a.id))
+          await dial("crm-winter", winter)
+          const winterCalls = await campaignCalls(db, winter.campaignId)
+          expect(winterCalls.every((c) => c.ended)).toBe(true)
+          expect(winterCalls.some((c) => c.contact_id === byCrmId.get("103")!.id), "the DNC contact was dialled").toBe(false)
+          const crmCalls = winterCalls.filter((c) => c.crm_id !== null && pushable(c))
+          // Every dialable CRM contact was called at least once; some calls reached an agent.
+          expect(new Set(crmCalls.map((c) => c.crm_id))).toEqual(new Set(["101", "102", "104", "105"]))
+          expect(crmCalls.some((c) => c.agent_crm_user_id !== null)).toBe(true)
+          expect(winterCalls.some((c) => c.contact_id === local.id)).toBe(true)
 
-          // A contact the dialer moved to "callback" is changed in HubSpot: the next pull refreshes its
+          // A contact the dialer's user moved to "callback" is changed in HubSpot: the next pull refreshes its
           // fields but keeps the dialer's status.
           await run(Effect.flatMap(ContactRepo, (repo) => repo.update(orgId, byCrmId.get("101")!.id, { status: "callback" })))
           const changed = fake.state.contacts.find((c) => c.id === "101")!
           changed.company = "Acme Renamed"
           changed.modifiedAt = Date.parse("2026-01-02T00:00:00Z")
+
+          // HubSpot now holds 104's number on record 102 too (edited without a new modification time, so it
+          // is not pulled again): a push that looked the record up by phone could not tell them apart.
+          fake.state.contacts.find((c) => c.id === "102")!.phone = fake.state.contacts.find((c) => c.id === "104")!.phone
 
           // 3. Push, with the first batch's response lost after HubSpot created the calls.
           proxy.state.loseNextBatch = true
@@ -252,45 +313,44 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
           expect(second.pulled).toBe(1)
           const refreshed = await run(Effect.flatMap(ContactRepo, (repo) => repo.findById(orgId, byCrmId.get("101")!.id)))
           expect([refreshed.company, refreshed.status]).toEqual(["Acme Renamed", "callback"])
-          expect(second.pushed + second.duplicates).toBe(calls.length)
+          expect(second.pushed + second.duplicates).toBe(crmCalls.length)
           expect(second.duplicates).toBeGreaterThanOrEqual(1) // found by key after the lost response
-          expect(fake.state.calls).toHaveLength(calls.length)
+          expect(fake.state.calls).toHaveLength(crmCalls.length)
 
           const third = await runScheduled(t.client, connectionId)
           expect(third).toMatchObject({ pulled: 0, pushBatches: 0, pushed: 0, duplicates: 0 })
-          // The ringing call finishes: only it is pushed by the next run.
-          await run(Effect.flatMap(CallRepo, (repo) =>
-            repo.update(orgId, ringing.id, { status: "no_answer", outcome: "no_answer", endedAt: new Date(start.getTime() + 25_000) })))
-          const fourth = await runScheduled(t.client, connectionId)
-          expect(fourth).toMatchObject({ pushed: 1, duplicates: 0 })
+          expect(fake.state.calls).toHaveLength(crmCalls.length)
+          expect(fake.state.refreshes).toBe(1) // the refreshed token was stored: no run refreshed again
 
-          const pushedCalls = [...calls, { id: ringing.id, crmId: dialled[0]!.crmId! }]
-          expect(fake.state.calls).toHaveLength(pushedCalls.length)
-          for (const call of pushedCalls) {
+          // Each call exactly once, against the HubSpot record it was dialled from, with its agent as owner.
+          for (const call of crmCalls) {
             const inCrm = fake.state.calls.filter((c) => c.key === call.id)
             expect(inCrm, `call ${call.id} in HubSpot`).toHaveLength(1)
-            expect(inCrm[0]!.contactId).toBe(call.crmId) // against the record it was dialled from
-          }
-          const logs = await run(withSystem(Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ localId: string; status: string; n: number }>`
-            SELECT local_id, status, count(*)::int AS n FROM crm_sync_logs
-            WHERE connection_id = ${connectionId} AND object_type = 'call' AND action = 'push'
-            GROUP BY local_id, status ORDER BY local_id, status`)))
-          for (const call of pushedCalls) {
-            const settled = logs.filter((l) => l.localId === call.id && (l.status === "success" || l.status === "skipped"))
-            expect(settled.reduce((n, l) => n + l.n, 0), `settled log rows of ${call.id}`).toBe(1)
+            expect(inCrm[0]!.contactId, `call ${call.id}`).toBe(call.crm_id)
+            expect(inCrm[0]!.fields["hubspot_owner_id"], `owner of call ${call.id}`).toBe(call.agent_crm_user_id ?? undefined)
           }
           expect(fake.state.calls.some((c) => c.fields["hs_call_to_number"] === "+14155550177")).toBe(false)
+          // One settled log row per call; the retry's duplicates are logged as skipped duplicates.
+          const logs = await run(withSystem(Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ localId: string; status: string; reason: string | null }>`
+            SELECT local_id, status, details->>'reason' AS reason FROM crm_sync_logs
+            WHERE connection_id = ${connectionId} AND object_type = 'call' AND action = 'push' ORDER BY created_at`)))
+          for (const call of crmCalls) {
+            const settled = logs.filter((l) => l.localId === call.id && (l.status === "success" || l.status === "skipped"))
+            expect(settled, `settled log rows of ${call.id}`).toHaveLength(1)
+          }
+          const duplicates = logs.filter((l) => l.status === "skipped")
+          expect(duplicates).toHaveLength(second.duplicates)
+          expect(duplicates.every((l) => l.reason === "duplicate")).toBe(true)
+          // The duplicates are calls whose first push failed when the response was lost.
+          for (const d of duplicates) expect(logs.some((l) => l.localId === d.localId && l.status === "failed")).toBe(true)
 
-          // Two runs at once (a tick and a manual start), with HubSpot's search lagging its writes so
-          // the CRM cannot catch a double push: one run pushes, the other finds the connection busy.
-          const later = await Promise.all(dialled.slice(0, 3).map((contact, i) =>
-            run(Effect.flatMap(CallRepo, (repo) =>
-              repo.create(orgId, placedCall(campaign.id, contact.id, contact.phone, new Date(start.getTime() + (i + 1) * 600_000), {
-                attempt: 20 + i, status: "busy", outcome: "busy", endedAt: new Date(start.getTime() + (i + 1) * 600_000 + 2_000)
-              }))))))
-          // (The stored token is made valid again so neither run refreshes: each refresh in the fake
-          // invalidates the other run's token, which would only delay one run and spoil the overlap.)
-          fake.state.accessToken = ACCESS
+          // 4. A follow-up campaign, then two runs at once (a tick and a manual start) with HubSpot's search
+          //    lagging its writes, so the CRM cannot catch a double push: one run pushes, the other finds the
+          //    connection busy.
+          const followUp = await newDialingCampaign(orgId, "Follow-up", contacts.items.filter((c) => c.status !== "do_not_call"), agents.map((a) => a.id))
+          await dial("crm-follow-up", followUp)
+          const followUpCalls = (await campaignCalls(db, followUp.campaignId)).filter(pushable)
+          expect(followUpCalls.length).toBeGreaterThanOrEqual(4)
           fake.control.searchLag = true
           proxy.state.delayBatchMs = 1_500
           const concurrent = await Promise.all([1, 2].map((n) =>
@@ -299,9 +359,24 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
             }) as Promise<CrmSyncWorkflowResult>))
           proxy.state.delayBatchMs = 0
           fake.control.searchLag = false
-          expect(concurrent.map((r) => r.pushed).sort()).toEqual([0, 3])
+          expect(concurrent.map((r) => r.pushed).sort((a, b) => a - b)).toEqual([0, followUpCalls.length])
           expect(concurrent.filter((r) => r.pushBusy)).toHaveLength(1)
-          for (const call of later) expect(fake.state.calls.filter((c) => c.key === call.id), `call ${call.id}`).toHaveLength(1)
+          for (const call of followUpCalls) {
+            const inCrm = fake.state.calls.filter((c) => c.key === call.id)
+            expect(inCrm, `call ${call.id}`).toHaveLength(1)
+            expect(inCrm[0]!.contactId).toBe(call.crm_id)
+          }
+          expect(fake.state.calls).toHaveLength(crmCalls.length + followUpCalls.length)
+
+          // 5. The analytics ETL over the campaigns' calls equals a direct SQL aggregate over `calls`.
+          const etl = await t.client.workflow.execute("analyticsEtlWorkflow", {
+            taskQueue, workflowId: `analytics-etl-crm-${connectionId}`, args: [{ lookbackDays: 2, orgIds: [orgId] }]
+          }) as AnalyticsEtlWorkflowResult
+          expect(etl.callsCounted).toBe(winterCalls.length + (await campaignCalls(db, followUp.campaignId)).length)
+          const rollups = rollupChecks((text) => run(withSystem(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe<Record<string, unknown>>(text)))))
+          const got = await rollups.expectMatchesCalls()
+          expect(got.campaigns.map((r) => r["campaignId"]).sort()).toEqual([winter.campaignId, followUp.campaignId].sort())
+          expect(got.agents.length).toBeGreaterThanOrEqual(1)
 
           // The histories replay deterministically on the current workflow code.
           const scheduled = (await t.client.schedule.getHandle(crmSyncScheduleId(connectionId)).describe()).info.recentActions
@@ -317,7 +392,7 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
             ], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }))
           }
 
-          // 4. The user disconnects the app in HubSpot: the run fails and says what to do.
+          // 6. The user disconnects the app in HubSpot: the run fails and says what to do.
           fake.state.revokeRefreshToken()
           fake.state.expireAccessToken()
           const failed = await t.client.workflow.execute("crmSyncWorkflow", {
@@ -342,8 +417,8 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
             (SELECT coalesce(json_agg(c)::text, '') FROM crm_connections c) AS connections,
             (SELECT coalesce(json_agg(l)::text, '') FROM crm_sync_logs l) AS logs,
             (SELECT coalesce(json_agg(ct)::text, '') FROM contacts ct) AS contacts`)))
-          const everything = [JSON.stringify(dump), failure, ...histories, ...logLines, ...consoleLines].join("\n")
-          expect(logLines.some((l) => l.includes("crm call activities pushed"))).toBe(true)
+          const everything = [JSON.stringify(dump), failure, ...histories, ...crm.logLines, ...consoleLines].join("\n")
+          expect(crm.logLines.some((l) => l.includes("crm call activities pushed"))).toBe(true)
           expect(everything).toContain(connectionId)
           const secrets = [ACCESS, REFRESH, CLIENT.clientSecret, "access-2", "access-3"]
           for (const secret of secrets) expect(everything, `"${secret}" leaked`).not.toContain(secret)
@@ -356,53 +431,5 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow (Temporal dev server,
       await proxy.close()
       await fake.close()
     }
-  }, 60_000)
+  }, 180_000)
 })
-
-/**
- * Dials every contact like the dialing session: the call row is written when
- * placed, then finished with the fate the simulated carrier draws for
- * (seed, `<contact>:<attempt>`). A busy or unanswered contact gets a second attempt.
- */
-const dialCampaign = async (
-  run: Run,
-  orgId: OrganizationId,
-  campaignId: import("@autodialer/domain/Ids").CampaignId,
-  contacts: ReadonlyArray<Contact>,
-  agentId: UserId
-): Promise<Array<{ id: string; crmId: string }>> => {
-  const out: Array<{ id: string; crmId: string }> = []
-  let clock = Date.parse("2026-11-20T14:00:00Z")
-  for (const contact of contacts) {
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const at = new Date((clock += 90_000))
-      const fate = SimulatedCarrier.drawFate(7, `${contact.id}:${attempt}`, 25_000, SimulatedCarrier.defaultProfile)
-      const finished = fate._tag === "Busy"
-        ? { status: "busy" as const, outcome: "busy" as const, endedAt: new Date(at.getTime() + fate.afterMs) }
-        : fate._tag === "Failed"
-        ? { status: "failed" as const, outcome: "failed" as const, endedAt: new Date(at.getTime() + fate.afterMs) }
-        : fate._tag === "NoAnswer"
-        ? { status: "no_answer" as const, outcome: "no_answer" as const, endedAt: new Date(at.getTime() + 25_000) }
-        : fate.machine
-        ? {
-          status: "completed" as const, outcome: "answering_machine" as const, answeredBy: "machine_start" as const,
-          answeredAt: new Date(at.getTime() + fate.ringMs), endedAt: new Date(at.getTime() + fate.ringMs + fate.amdMs),
-          talkDurationSeconds: 0
-        }
-        : {
-          status: "completed" as const, outcome: "human_answered" as const, answeredBy: "human" as const, agentId,
-          answeredAt: new Date(at.getTime() + fate.ringMs),
-          endedAt: new Date(at.getTime() + fate.ringMs + fate.talkMs), talkDurationSeconds: Math.round(fate.talkMs / 1000),
-          notes: "Talked about the renewal", recordingUrl: `https://recordings.example.com/${contact.id}-${attempt}.mp3`
-        }
-      const call = await run(Effect.gen(function*() {
-        const repo = yield* CallRepo
-        const placed = yield* repo.create(orgId, placedCall(campaignId, contact.id, contact.phone, at, { attempt }))
-        return yield* repo.update(orgId, placed.id, finished)
-      }))
-      out.push({ id: call.id, crmId: contact.crmId! })
-      if (finished.status !== "busy" && finished.status !== "no_answer") break
-    }
-  }
-  return out
-}
