@@ -183,6 +183,15 @@ describe.skipIf(pg.skip)("webhook group commit", () => {
     expect(received.more).toBe(0)
   })
 
+  it("replaces a lane whose connection was lost and stores the batch on the retry", async () => {
+    const [a, b] = await seedCalls(2)
+    expect((await run(submit(ringing(a!))))?.inserted).toBe(true)
+    // Every other session of this database is killed, the lanes' included (as an admin or a failover would).
+    await owner((sql) => sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+    expect((await run(submit(ringing(b!))))?.inserted).toBe(true)
+    expect((await callOf(b!)).status).toBe("ringing")
+  })
+
   it("names the failure the routes turn into 503", () => {
     expect(new EventStoreUnavailable({ batchSize: 3, cause: "x" }).message).toMatch(/batch of 3 events was rolled back.*retry later/)
   })

@@ -44,7 +44,7 @@ export interface BatchOptions {
   readonly maxBatch: number
   /** Batches in flight at once; each holds one pooled connection (a lane), at most half of the pool. */
   readonly concurrency: number
-  /** Attempts of a wave whose failure is retryable (deadlock, serialization, lost connection). */
+  /** Attempts of a wave whose failure is retryable (deadlock, serialization); a lost connection is retried once per pooled connection. */
   readonly attempts: number
 }
 
@@ -86,7 +86,20 @@ interface Lane {
 export const heldLanes = (concurrency: number, poolSize: number): number =>
   poolSize < 4 ? 0 : Math.max(1, Math.min(concurrency, Math.floor(poolSize / 2)))
 
-const isLostConnection = (error: SqlError) => error.reason._tag === "ConnectionError"
+/** SQLSTATE of the server's error, when it sent one. */
+const sqlState = (error: SqlError): string | undefined => {
+  const cause: unknown = error.reason.cause
+  return typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined
+}
+
+/**
+ * The lane's connection is gone: the socket broke, or the server ended the
+ * session (57P01 admin shutdown, 57P02 crash, 57P03 not accepting; e.g. a
+ * failover or pg_terminate_backend), which the driver reports as an unknown
+ * error. Nothing of the statement was committed, so it is retried on a new
+ * connection.
+ */
+const isLostConnection = (error: SqlError) => error.reason._tag === "ConnectionError" || (sqlState(error)?.startsWith("57P0") ?? false)
 
 const make = (options: Partial<BatchOptions>) =>
   Effect.gen(function*() {
@@ -144,7 +157,9 @@ const make = (options: Partial<BatchOptions>) =>
         return yield* CallEventStore.storeBatch((text, params) => connection.execute(text, params, undefined), items)
       }).pipe(
         Effect.tapError((error) => isLostConnection(error) ? dropLane(lane) : Effect.void),
-        Effect.retry({ times: o.attempts - 1, while: (error) => error.isRetryable })
+        // After a failover every pooled connection may be dead: each is found out on use, so try them all.
+        Effect.retry({ times: poolSize, while: isLostConnection }),
+        Effect.retry({ times: o.attempts - 1, while: (error) => error.isRetryable && !isLostConnection(error) })
       )
 
     const publications = yield* Queue.unbounded<{ readonly campaignId: string; readonly event: CallEventStore.Incoming["event"] }>()
