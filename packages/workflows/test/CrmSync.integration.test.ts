@@ -56,6 +56,7 @@ import type { CrmSyncWorkflowResult } from "../src/workflows/CrmSyncWorkflow.ts"
 import { rollupChecks } from "./AnalyticsEtlSupport.ts"
 import { type Run, createOrganization, localContact, makeRuntimeOn, newAgent, newCampaign } from "./CrmSyncSupport.ts"
 import { type Seeded, query } from "./support/Campaign.ts"
+import { fastCarrier } from "./support/Carrier.ts"
 import { middayZone } from "./support/Config.ts"
 import { type TestDatabase, createTestDatabase } from "./support/Database.ts"
 import * as Rig from "./support/SessionHarness.ts"
@@ -217,9 +218,15 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow over a simulated camp
       return { orgId, campaignId: campaign.id as CampaignId, agentIds: agents }
     }))
 
+  /**
+   * The session tests' carrier with fewer answering machines, so that over two attempts per contact some
+   * call almost surely reaches an agent (about 1 run in 10^5 has none), which the owner check needs.
+   */
+  const humanCarrier = { profile: { ...fastCarrier.profile, machine: 0.1 } }
+
   /** Runs the campaign workflow with the real dialing session until the queue is exhausted. */
   const dial = (label: string, seeded: Seeded) =>
-    Rig.runCampaign(t, db, label, Rig.makeHarness(db), Rig.config(), async (handle) => {
+    Rig.runCampaign(t, db, label, Rig.makeHarness(db, { carrier: humanCarrier }), Rig.config(), async (handle) => {
       const final = await handle.result()
       expect(final.lifecycle).toBe("completed")
       expect(final.lastSession?.outcome).toBe("exhausted")
