@@ -3,8 +3,10 @@
  * or Postgres at `DATABASE_URL`), migrations, the realtime bus, the campaign
  * control, CRM sync when Temporal is reachable (the credential key, the
  * `CrmSyncControl` and the integrations worker), and in the embedded default
- * the simulated carrier, the in-process campaign loop and the demo seed, then
- * the HTTP server. `main.ts` and the
+ * the demo seed and the dialing sessions of the workflows package (the one
+ * dialing loop) over the simulated carrier: run by the campaign workflow's
+ * worker when Temporal is there, by the in-process driver otherwise, with
+ * their events on the realtime channels; then the HTTP server. `main.ts` and the
  * CLI's `serve` call `run`; tests call `start` and get the URL back.
  */
 import { Config, Console, Effect, Layer, Logger, ManagedRuntime, Option, References, type Scope } from "effect"
@@ -22,6 +24,11 @@ import type { SettingsFor } from "@autodialer/workflows/CrmSync"
 import { createIntegrationsWorker } from "@autodialer/workflows/IntegrationsWorker"
 import { analyticsScheduleIdsWith, upsertAnalyticsSchedules } from "@autodialer/workflows/Schedules"
 import { createCampaignWorker, workflowsPath } from "@autodialer/workflows/Worker"
+import { createActivities, type SessionServices } from "@autodialer/workflows/activities/Activities"
+import type { SessionOptions } from "@autodialer/workflows/activities/DialingSession"
+import * as CarrierIngress from "@autodialer/workflows/CarrierIngress"
+import * as DialerEngineAdapter from "@autodialer/workflows/DialerEngineAdapter"
+import { SessionStore } from "@autodialer/workflows/SessionStore"
 import { Database, Migrations, Tenancy } from "@autodialer/domain"
 import { AnalyticsRepo } from "@autodialer/domain/AnalyticsRepo"
 import { ContactRepo } from "@autodialer/domain/ContactRepo"
@@ -37,11 +44,12 @@ import * as Settings from "./CampaignSettings.ts"
 import * as CrmIntegration from "./CrmIntegration.ts"
 import type { CampaignStats as CampaignStatsView } from "./api/Resources.ts"
 import * as CampaignStats from "./CampaignStats.ts"
-import * as CampaignRunner from "./embedded/CampaignRunner.ts"
 import * as Demo from "./embedded/Demo.ts"
-import * as SessionActivity from "./embedded/SessionActivity.ts"
+import * as InProcessSessions from "./embedded/InProcessSessions.ts"
+import * as SimulatedDesks from "./embedded/SimulatedDesks.ts"
 import * as TemporalDev from "./embedded/TemporalDev.ts"
 import { Realtime } from "./realtime/Realtime.ts"
+import * as SessionEvents from "./realtime/SessionEvents.ts"
 import * as Server from "./Server.ts"
 import type { ServerConfig } from "./ServerConfig.ts"
 import { ServerConfigService } from "./ServerContext.ts"
@@ -89,20 +97,14 @@ const embeddedRuntime = (config: ServerConfig, wanted: "auto" | "off") =>
     return { _tag: "temporal", address: address.success, started: true } satisfies CampaignRuntime
   })
 
-/** The numbers the session activity reports to the workflow. */
-const sessionProgress = (campaignId: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* Tenancy.withSystem(sql<SessionActivity.Progress>`
-      SELECT (SELECT count(*)::int FROM campaign_contacts WHERE campaign_id = ${campaignId} AND status IN ('pending', 'reserved', 'dialing')) AS remaining,
-             count(*) FILTER (WHERE status IN ('queued', 'initiated', 'ringing', 'in_progress'))::int AS in_flight,
-             count(*)::int AS dials_placed,
-             count(*) FILTER (WHERE ended_at IS NOT NULL)::int AS calls_finished,
-             count(*) FILTER (WHERE answered_by = 'human')::int AS live_answers,
-             count(*) FILTER (WHERE outcome = 'abandoned')::int AS abandoned
-      FROM calls WHERE campaign_id = ${campaignId}`)
-    return rows[0]!
-  })
+/** The embedded default's dialing sessions: the demo's pace, with simulated agents wrapping up in 3 s. */
+export interface EmbeddedSessions {
+  readonly session?: Partial<SessionOptions>
+  /** How long a simulated agent stays in wrap-up before it dispositions the call. */
+  readonly simulatedWrapMs?: number
+}
+
+export const embeddedSessionDefaults: Partial<SessionOptions> = { ringTimeoutSec: 20, tickMs: 250, wrapUpTimeoutMs: 120_000 }
 
 /**
  * Everything up to a listening server, in the caller's scope. `seed` fixes the
@@ -113,7 +115,7 @@ export const start = (
   mode: Mode,
   options: {
     readonly seed?: number
-    readonly runner?: Partial<CampaignRunner.RunnerOptions>
+    readonly sessions?: EmbeddedSessions
     readonly temporal?: "auto" | "off"
     /** Task queue of the campaign workflows (tests on a shared Temporal server use their own). */
     readonly taskQueue?: string
@@ -237,23 +239,48 @@ export const start = (
       if (embedded) {
         const seeded = yield* Demo.ensure
         demo = seeded
-        const sessions = SessionActivity.makeOpenSessions()
+        // Call ids must not repeat across boots (the data dir keeps old calls).
+        const seed = options.seed ?? (Number(process.hrtime.bigint() % 2_000_000_000n))
+        const sessionOptions: Partial<SessionOptions> = { ...embeddedSessionDefaults, ...options.sessions?.session }
+        const desks = yield* SimulatedDesks.make(options.sessions?.simulatedWrapMs ?? 3_000)
+        // The session's services over the server's database, event bus and realtime channels.
+        const sessionLayer = Layer.mergeAll(
+          SessionStore.layer,
+          SimulatedCarrier.layer({ seed, profile: demoProfile }),
+          DialerEngineAdapter.layer,
+          SessionEvents.layer({ wrapUpSeconds: Math.round((sessionOptions.wrapUpTimeoutMs ?? 120_000) / 1000), also: desks })
+        ).pipe(Layer.provideMerge(Layer.succeedContext(context)))
+        const sessions = yield* Effect.acquireRelease(
+          Effect.sync((): ManagedRuntime.ManagedRuntime<SessionServices | SqlClient.SqlClient | Realtime, never> => ManagedRuntime.make(sessionLayer)),
+          (rt) => Effect.promise(() => rt.dispose())
+        )
+        // Carrier events are stored, then reach their session on the bus.
+        sessions.runFork(CarrierIngress.forward)
         if (native !== undefined) {
-          // The workflow owns the lifecycle; the loop dials a campaign only while its session activity runs.
-          const run = Effect.runPromiseWith(context)
+          // The workflow owns the lifecycle; its activity runs the dialing session in this process.
           const campaignBundle = yield* workflowBundle()
+          const activities = createActivities({ runtime: sessions, session: sessionOptions })
           const worker = yield* Effect.promise(() =>
             createCampaignWorker({
               connection: native,
               namespace: config.temporalNamespace,
               workflowBundle: campaignBundle,
               ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue }),
-              activities: SessionActivity.createActivities(sessions, (id) => run(sessionProgress(id)))
+              activities: {
+                async runDialingSession(input) {
+                  const report = await activities.runDialingSession(input)
+                  // The campaign row follows the workflow: an exhausted queue completes it.
+                  if (report.outcome === "exhausted") await sessions.runPromise(InProcessSessions.markCompleted(input.campaignId))
+                  return report
+                }
+              }
             }))
           yield* Effect.acquireRelease(
             Effect.sync(() => worker.run()),
             (running) => Effect.promise(async () => {
-              sessions.stopAll()
+              // Sessions stop at once (Temporal retries them when a worker is back), rather than
+              // waiting for every call in flight: Ctrl-C must not take the length of a call.
+              await sessions.dispose()
               worker.shutdown()
               await running.catch(() => undefined)
             })
@@ -265,16 +292,10 @@ export const start = (
           yield* control.start(seeded.campaignId, Settings.toWorkflowConfig(settings[0]!.mode, Settings.fromColumns(settings[0]!))).pipe(
             Effect.catch((e) => Effect.logInfo(`demo campaign workflow: ${e.message}`))
           )
+        } else {
+          // No Temporal: the same sessions, driven in process by each campaign's status.
+          sessions.runFork(InProcessSessions.run({ session: sessionOptions }))
         }
-        // Call ids must not repeat across boots (the data dir keeps old calls).
-        const seed = options.seed ?? (Number(process.hrtime.bigint() % 2_000_000_000n))
-        const carrier = yield* Layer.build(SimulatedCarrier.layer({ seed, profile: demoProfile }))
-        yield* Effect.forkScoped(CampaignRunner.run({
-          ...CampaignRunner.defaultOptions,
-          priorTalkSeconds: demoProfile.talkMeanMs! / 1000,
-          ...(runtime._tag === "temporal" ? { gate: sessions.isOpen } : {}),
-          ...options.runner
-        }).pipe(Effect.provide(carrier)))
       }
       const server = yield* Layer.build(Server.layer({ port: config.port, host: config.host }))
       const address = yield* Effect.provide(Effect.map(HttpServer.HttpServer, (h) => h.address), server)
@@ -333,8 +354,8 @@ export const run = (config: ServerConfig, mode: Mode, everyMs = 5_000): Effect.E
       `  database:        ${where}`,
       `  campaigns:       ${started.campaignRuntime._tag === "temporal"
         ? `Temporal workflow at ${started.campaignRuntime.address}${started.campaignRuntime.started ? " (local dev server, state in the data dir)" : ""}` +
-          (mode === "embedded" ? "; calls placed by the in-process loop with the simulated carrier" : "")
-        : `in-process loop only (${started.campaignRuntime.reason})`}`,
+          (mode === "embedded" ? "; its dialing session runs in this process with the simulated carrier" : "")
+        : `dialing sessions driven in process, without Temporal (${started.campaignRuntime.reason})`}`,
       `  API docs:        ${started.url}/docs   OpenAPI: ${started.url}/openapi.json`,
       ...(started.demo === undefined ? [] : [
         `  demo login:      organization "${Demo.slug}", ${Demo.adminEmail} / ${Demo.adminPassword}`,

@@ -25,6 +25,7 @@ import * as CatalogHandlers from "./http/CatalogHandlers.ts"
 import * as ContactHandlers from "./http/ContactHandlers.ts"
 import * as CrmHandlers from "./http/CrmHandlers.ts"
 import * as IdentityHandlers from "./http/IdentityHandlers.ts"
+import * as PreviewHandlers from "./http/PreviewHandlers.ts"
 import * as Metrics from "./Metrics.ts"
 import * as Channels from "./realtime/Channels.ts"
 import { ServerConfigService } from "./ServerContext.ts"
@@ -37,6 +38,7 @@ const handlers = Layer.mergeAll(
   CatalogHandlers.layer,
   CampaignHandlers.layer,
   AgentHandlers.layer,
+  PreviewHandlers.layer,
   CrmHandlers.layer
 ).pipe(Layer.provide(Authentication.layer))
 

@@ -151,6 +151,20 @@ export class AgentsApi extends HttpApiGroup.make("agents")
       "Pausing takes one of the campaign's pause codes."
   })) {}
 
+/** A preview decision: the contact (`contact.id` of the `preview.offered` event) the agent takes or skips. */
+export const PreviewDecision = Schema.Struct({ contactId: R.Id })
+
+export class PreviewApi extends HttpApiGroup.make("preview")
+  .add(
+    HttpApiEndpoint.post("take", "/take", { payload: PreviewDecision, success: NoContent, error: [...Common, Unavailable] }),
+    HttpApiEndpoint.post("skip", "/skip", { payload: PreviewDecision, success: NoContent, error: [...Common, Unavailable] })
+  )
+  .middleware(Authentication).prefix("/agents/me/preview")
+  .annotateMerge(OpenApi.annotations({
+    title: "Preview",
+    description: "Preview campaigns offer a contact to an agent first (realtime event preview.offered): take dials it now, skip puts it back in the queue."
+  })) {}
+
 export class CallsApi extends HttpApiGroup.make("calls")
   .add(
     HttpApiEndpoint.get("list", "/", { query: R.CallQuery, success: R.page(R.Call), error: Common }),
@@ -210,6 +224,7 @@ export class Api extends HttpApi.make("autodialer")
   .add(DispositionsApi)
   .add(CampaignsApi)
   .add(AgentsApi)
+  .add(PreviewApi)
   .add(CallsApi)
   .add(VoiceServersApi)
   .add(CrmApi)

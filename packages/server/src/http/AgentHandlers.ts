@@ -11,6 +11,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { SqlClient } from "effect/sql"
 import { UuidV7 } from "@autodialer/domain"
 import * as Page from "@autodialer/domain/Page"
+import { type BusEvent, EventBus } from "@autodialer/workflows/EventBus"
 import * as AgentStates from "../AgentStates.ts"
 import { Api } from "../api/Api.ts"
 import * as Settings from "../CampaignSettings.ts"
@@ -61,6 +62,39 @@ export const recordState = (input: {
     }
   })
 
+/**
+ * Tells the campaign's dialing session of an agent's change at the desk, on
+ * the workflows' event bus (when the server has one): ready, pause and log-out
+ * as state changes, the end of a wrap-up as a desk action. The row in
+ * `agent_state_log` is written first, so a session that is not running hears
+ * of it from Postgres when it starts.
+ */
+export const tellSession = (input: {
+  readonly agentId: string; readonly from: AgentStates.State; readonly to: AgentStates.State
+  readonly campaignId: string | null; readonly previousCampaignId: string | null
+}) =>
+  Effect.gen(function*() {
+    const found = yield* Effect.serviceOption(EventBus)
+    if (found._tag === "None") return
+    const bus = found.value
+    const at = yield* Clock.currentTimeMillis
+    // Moving to another campaign is leaving the previous one.
+    if (input.previousCampaignId !== null && input.previousCampaignId !== input.campaignId && input.from !== "offline") {
+      yield* bus.publish(input.previousCampaignId, { _tag: "AgentStateChanged", agentId: input.agentId, state: "loggedOut", at })
+    }
+    if (input.campaignId === null) return
+    const event: BusEvent | undefined = input.to === "available"
+      ? (input.from === "wrap_up"
+        ? { _tag: "AgentAction", agentId: input.agentId, action: "wrapUpDone", at }
+        : { _tag: "AgentStateChanged", agentId: input.agentId, state: "ready", at })
+      : input.to === "paused"
+      ? { _tag: "AgentStateChanged", agentId: input.agentId, state: "paused", at }
+      : input.to === "offline"
+      ? { _tag: "AgentStateChanged", agentId: input.agentId, state: "loggedOut", at }
+      : undefined
+    if (event !== undefined) yield* bus.publish(input.campaignId, event)
+  })
+
 export const AgentsHandlers = HttpApiBuilder.group(Api, "agents", Effect.fn(function*(handlers) {
   const sql = yield* SqlClient.SqlClient
   const realtime = yield* Realtime
@@ -81,6 +115,7 @@ export const AgentsHandlers = HttpApiBuilder.group(Api, "agents", Effect.fn(func
         orgId: p.orgId, agentId: p.userId, state: AgentStates.target[command], campaignId,
         reason: extra.reason ?? (command === "login" ? "login" : null)
       })).pipe(Effect.provideService(Realtime, realtime))
+      yield* tellSession({ agentId: p.userId, from: state, to: AgentStates.target[command], campaignId, previousCampaignId: current.campaignId })
       return stateView(yield* mine)
     })
   return handlers.handleAll({
@@ -257,6 +292,7 @@ export const CallsHandlers = HttpApiBuilder.group(Api, "calls", Effect.fn(functi
           const states = yield* currentStates(sql, p.userId)
           if (call.agentId === p.userId && states[0]?.state === "wrap_up") {
             yield* recordState({ orgId: p.orgId, agentId: p.userId, state: "available", campaignId: states[0].campaignId, reason: "dispositioned" })
+            yield* tellSession({ agentId: p.userId, from: "wrap_up", to: "available", campaignId: states[0].campaignId, previousCampaignId: states[0].campaignId })
           }
         }).pipe(Effect.provideService(Realtime, realtime)))
         return callView(yield* get(params.id))

@@ -5,12 +5,16 @@
  *
  * - `GET /realtime/me`: the caller's own channel: `call.offered`,
  *   `call.connected` (screen-pop: contact and campaign script), `call.ended`,
- *   `agent.state`, `wrapup.timer` (each second while in wrap-up) and
- *   `import.progress`.
+ *   `agent.state`, `wrapup.started` (with its deadline), `wrapup.timer` (each
+ *   second while in wrap-up), `preview.offered` and `import.progress`.
  * - `GET /realtime/campaigns/:id` (managers and admins): `campaign.stats`
  *   every 2 s (dial level, calls in flight, agents by state, abandon rate
- *   against its limit, talk minutes per agent-hour) plus `agent.state` and
+ *   against its limit, talk minutes per agent-hour) plus `agent.state`,
+ *   `call.ended`, `campaign.pacing` (the dialing session's own snapshot) and
  *   `campaign.status` as they happen.
+ *
+ * The dialing session's events reach these channels through
+ * `SessionEvents.ts`.
  *
  * Every event is filtered by the caller's organization before it is sent.
  */

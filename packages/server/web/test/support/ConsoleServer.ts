@@ -2,9 +2,12 @@
  * Boots what the browser tests need: the pages built by Vite into a temporary
  * folder, the real reference server (HttpApi, realtime channels, static files)
  * on a fresh, migrated Postgres database and a free loopback port, the
- * embedded default's in-process campaign loop dialling through the simulated
- * carrier (seeded; every call answered by a person after about a second, so a
- * ready agent gets a bridged call at once), and a TCP proxy in front of it. The browser talks only to the proxy, so a test can cut
+ * workflows package's dialing sessions driven in process as the embedded
+ * default does without Temporal (each running campaign gets one), dialling
+ * through the simulated carrier (seeded; every call answered by a person after
+ * about a second, so a ready agent gets a bridged call at once) with their
+ * events on the realtime channels and agent changes on the in-process event
+ * bus, and a TCP proxy in front of it. The browser talks only to the proxy, so a test can cut
  * every open connection (the realtime streams included) the way a flaky
  * network or a restarting load balancer would, and let the browser reconnect.
  */
@@ -17,8 +20,13 @@ import { HttpServer } from "effect/http"
 import type { SqlClient } from "effect/sql"
 import * as TestDatabase from "@autodialer/domain/TestDatabase"
 import { CampaignControl } from "@autodialer/server/CampaignControl"
-import * as CampaignRunner from "@autodialer/server/embedded/CampaignRunner"
+import * as InProcessSessions from "@autodialer/server/embedded/InProcessSessions"
+import * as SessionEvents from "@autodialer/server/realtime/SessionEvents"
 import { SimulatedCarrier } from "@autodialer/telephony"
+import * as CarrierIngress from "@autodialer/workflows/CarrierIngress"
+import * as DialerEngineAdapter from "@autodialer/workflows/DialerEngineAdapter"
+import { EventBus } from "@autodialer/workflows/EventBus"
+import { SessionStore } from "@autodialer/workflows/SessionStore"
 import * as Provisioning from "@autodialer/server/Provisioning"
 import { Realtime } from "@autodialer/server/realtime/Realtime"
 import * as Server from "@autodialer/server/Server"
@@ -107,13 +115,24 @@ export const start = async (options: { readonly databaseUrl: string; readonly la
   }
   const deps = Layer.mergeAll(
     Realtime.layerMemory,
+    EventBus.layerMemory,
     CampaignControl.layerInProcess,
     Layer.succeed(ServerConfigService, config)
   ).pipe(Layer.provideMerge(TestDatabase.layerPg(options.databaseUrl, options.label)))
   const runtime = ManagedRuntime.make(Server.layer({ port: 0, host: "127.0.0.1" }).pipe(Layer.provideMerge(deps)))
-  // The campaign loop runs for the runtime's life and is interrupted by dispose().
-  const carrier = SimulatedCarrier.layer({ seed: 11, profile: carrierProfile })
-  await runtime.runPromise(Effect.forkDetach(Effect.scoped(CampaignRunner.run({ ...CampaignRunner.defaultOptions, tickMs: 200 }).pipe(Effect.provide(carrier)))).pipe(
+  // The sessions run for the runtime's life (over its database, bus and realtime channels) and are interrupted by dispose().
+  const sessions = Layer.mergeAll(
+    SessionStore.layer,
+    SimulatedCarrier.layer({ seed: 11, profile: carrierProfile }),
+    DialerEngineAdapter.layer,
+    SessionEvents.layer({ wrapUpSeconds: 120 })
+  )
+  const dialing = Effect.gen(function*() {
+    const context = yield* Layer.build(sessions)
+    yield* Effect.forkScoped(CarrierIngress.forward.pipe(Effect.provideContext(context)))
+    return yield* InProcessSessions.run({ pollMs: 500, session: { tickMs: 200, wrapUpTimeoutMs: 120_000 } }).pipe(Effect.provideContext(context))
+  })
+  await runtime.runPromise(Effect.forkDetach(Effect.scoped(dialing)).pipe(
     Effect.tap((fiber) => Effect.sync(() => { stopRunner = () => runtime.runPromise(Fiber.interrupt(fiber)) }))
   ))
   const address = await runtime.runPromise(Effect.map(HttpServer.HttpServer, (s) => s.address))
