@@ -162,12 +162,14 @@ interface CampaignCall {
   readonly contact_id: string
   readonly crm_id: string | null
   readonly agent_crm_user_id: string | null
+  readonly talk_duration_seconds: number | null
   readonly ended: boolean
 }
 
 /** The calls the campaign workflow wrote, read back from Postgres (plain client: snake_case columns). */
 const campaignCalls = (db: TestDatabase, campaignId: string) => query<CampaignCall>(db.layer, `
-  SELECT c.id::text, c.status, c.outcome, c.contact_id::text, ct.crm_id, u.crm_user_id AS agent_crm_user_id, c.ended_at IS NOT NULL AS ended
+  SELECT c.id::text, c.status, c.outcome, c.contact_id::text, ct.crm_id, u.crm_user_id AS agent_crm_user_id, c.talk_duration_seconds,
+    c.ended_at IS NOT NULL AS ended
   FROM calls c JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN users u ON u.id = c.agent_id
   WHERE c.campaign_id = $1 ORDER BY c.created_at, c.id`, [campaignId])
 
@@ -335,6 +337,7 @@ describe.skipIf(pg.skip || server.skip)("CRM sync workflow over a simulated camp
             expect(inCrm, `call ${call.id} in HubSpot`).toHaveLength(1)
             expect(inCrm[0]!.contactId, `call ${call.id}`).toBe(call.crm_id)
             expect(inCrm[0]!.fields["hubspot_owner_id"], `owner of call ${call.id}`).toBe(call.agent_crm_user_id ?? undefined)
+            expect(inCrm[0]!.fields["hs_call_duration"], `duration of call ${call.id}`).toBe(String((call.talk_duration_seconds ?? 0) * 1000))
           }
           expect(fake.state.calls.some((c) => c.fields["hs_call_to_number"] === "+14155550177")).toBe(false)
           // One settled log row per call; the retry's duplicates are logged as skipped duplicates.
