@@ -7,12 +7,13 @@
  * the answer) and applied to its call, against the rate of single-row inserts
  * that `pgbench` reaches on the same database.
  *
- * Each run: maximum throughput with autocannon (closed loop) at
- * `--connections` and at `--low-connections`, a fixed `--rate` (500/s) with
- * the open-loop sender of `WebhookLoad.ts` for the latency goal, then pgbench
- * with one INSERT per transaction into a copy of `call_events`' shape, with
- * as many clients as the server has pooled Postgres connections, and the same
- * `synchronous_commit`. `--runs` repeats all of it (after one warm-up) and the
+ * Each run: pgbench (one INSERT per transaction into a copy of
+ * `call_events`' shape, as many clients as the server has pooled Postgres
+ * connections, the same `synchronous_commit`), maximum throughput with
+ * autocannon (closed loop) at `--connections`, pgbench again (the ratio uses
+ * the mean of the two), autocannon at `--low-connections`, and a fixed
+ * `--rate` (500/s) with the open-loop sender of `WebhookLoad.ts` for the
+ * latency goal. `--runs` repeats all of it (after one warm-up) and the
  * spread is reported. A dedicated database is created on DATABASE_URL's
  * server and dropped at the end. Goals (issue 7): webhook rate >= half of
  * pgbench's, and p99 < 20 ms at 500 requests/s.
@@ -156,7 +157,10 @@ interface Run {
   readonly max: ClosedResult
   readonly maxLow: ClosedResult | undefined
   readonly fixed: FixedResult
+  /** Mean of the pgbench runs just before and just after the webhook max-throughput run. */
   readonly pgbenchTps: number
+  readonly pgbenchBefore: number
+  readonly pgbenchAfter: number
   readonly ratio: number
   readonly rateGoal: boolean
   readonly latencyGoal: boolean
@@ -308,7 +312,7 @@ const main = async () => {
       `machine: ${config.cores} cores, shared by the load generator (autocannon and the open-loop sender, in this process), the server (one Node process) and Postgres; other work on the machine shows in each run's load average`,
       `Node ${config.node}, Postgres ${config.postgres} on loopback, synchronous_commit=${syncCommit}, fsync=${fsync} (pgbench runs with the same synchronous_commit)`,
       `server: autodialer serve, Postgres pool ${serverPool} connections, webhook group commit on up to ${webhookLanes} of them`,
-      `pgbench: ${pgbenchClients} clients (= the server's pool: both sides get the same number of Postgres sessions), -j 2, -M prepared, one single-row INSERT per transaction into a table shaped like call_events`,
+      `pgbench: ${pgbenchClients} clients (= the server's pool: both sides get the same number of Postgres sessions), -j 2, -M prepared, one single-row INSERT per transaction into a table shaped like call_events, ${duration} s right before and right after the webhook max run (the ratio uses their mean)`,
       `max throughput: autocannon, closed loop, ${connections} connections${lowConnections > 0 ? ` (and ${lowConnections})` : ""}, ${duration} s; fixed rate: ${rate} req/s open loop (latency from each request's due time), up to ${sockets} sockets, ${duration} s`
     ]
     for (const line of configLines) log(line)
@@ -319,7 +323,13 @@ const main = async () => {
     for (let r = 1; r <= runs; r++) {
       const loadBefore = loadavg()[0]!
       log(`run ${r}/${runs} (load average ${loadBefore.toFixed(2)})`)
+      // pgbench right before and right after the webhook run, compared with their mean: the background load of a
+      // shared machine drifts, and this keeps the two sides of the ratio under the same conditions.
+      log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (before)`)
+      const pgBefore = parsePgbenchTps(await runPgbench())
       const max = await closedLoop(`run ${r}: max, ${connections} connections`, { url: hook, connections, duration, next })
+      log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (after)`)
+      const pgAfter = parsePgbenchTps(await runPgbench())
       const maxLow = lowConnections > 0 ? await closedLoop(`run ${r}: max, ${lowConnections} connections`, { url: hook, connections: lowConnections, duration, next }) : undefined
       log(`run ${r}: fixed ${rate} req/s, open loop`)
       const fixedRun = await openLoop({
@@ -330,12 +340,11 @@ const main = async () => {
         }
       })
       const fixed: FixedResult = { rate, sockets, ...fixedRun }
-      log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s`)
-      const pgbenchTps = parsePgbenchTps(await runPgbench())
+      const pgbenchTps = (pgBefore + pgAfter) / 2
       answered += max.ok + (maxLow?.ok ?? 0) + fixed.ok
       const ratio = max.rps / pgbenchTps
       results.push({
-        run: r, loadBefore, max, maxLow, fixed, pgbenchTps, ratio,
+        run: r, loadBefore, max, maxLow, fixed, pgbenchTps, pgbenchBefore: pgBefore, pgbenchAfter: pgAfter, ratio,
         rateGoal: ratio >= 0.5, latencyGoal: fixed.p99 < 20 && fixed.rps >= rate * 0.95 && fixed.errors + fixed.non2xx === 0
       })
     }
@@ -346,11 +355,11 @@ const main = async () => {
     const consistent = answered <= stored && stored <= sent
 
     const header = ["run", "load", `max req/s (${connections} conn)`, "p50 / p99 / max ms", ...(lowConnections > 0 ? [`max req/s (${lowConnections} conn)`, "p50 / p99 / max ms"] : []),
-      `at ${rate}/s: achieved`, "p50 / p99 / max ms", "pgbench tps", "ratio", "rate goal", "p99 goal"]
+      `at ${rate}/s: achieved`, "p50 / p99 / max ms", "pgbench tps (before, after)", "ratio", "rate goal", "p99 goal"]
     const rows = results.map((r) => [
       String(r.run), r.loadBefore.toFixed(1), f0(r.max.rps), `${f1(r.max.p50)} / ${f1(r.max.p99)} / ${f1(r.max.max)}`,
       ...(r.maxLow === undefined ? [] : [f0(r.maxLow.rps), `${f1(r.maxLow.p50)} / ${f1(r.maxLow.p99)} / ${f1(r.maxLow.max)}`]),
-      f0(r.fixed.rps), `${f1(r.fixed.p50)} / ${f1(r.fixed.p99)} / ${f1(r.fixed.max)}`, f0(r.pgbenchTps), `${(r.ratio * 100).toFixed(0)}%`,
+      f0(r.fixed.rps), `${f1(r.fixed.p50)} / ${f1(r.fixed.p99)} / ${f1(r.fixed.max)}`, `${f0(r.pgbenchTps)} (${f0(r.pgbenchBefore)}, ${f0(r.pgbenchAfter)})`, `${(r.ratio * 100).toFixed(0)}%`,
       passFail(r.rateGoal), passFail(r.latencyGoal)
     ])
     const table = [
