@@ -84,11 +84,11 @@ export interface CampaignPolicy {
   /** The regulatory window the abandon rate is measured over (`abandon_policy.periodDays`, FCC: 30). */
   readonly abandonWindowDays: number
   /**
-   * The message left on a machine answer: the URL of the campaign's voicemail
-   * recording when `amd.onMachine` is `drop_voicemail` and the recording exists;
-   * undefined means machines are hung up on.
+   * The message left on a machine answer when `amd.onMachine` is
+   * `drop_voicemail`: the campaign's voicemail recording when it exists, else
+   * its `amd.voicemailMessage` spoken; undefined means machines are hung up on.
    */
-  readonly voicemailUrl?: string
+  readonly voicemail?: { readonly _tag: "Audio"; readonly url: string } | { readonly _tag: "Speech"; readonly text: string }
 }
 
 export const defaultPolicy: CampaignPolicy = { abandonWindowDays: 30 }
@@ -308,16 +308,22 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
           return parsed !== null && typeof parsed === "object" ? parsed as Record<string, unknown> : {}
         }
         const days = json(row.abandonPolicy)["periodDays"]
-        const drop = json(row.amd)["onMachine"] === "drop_voicemail"
+        const amd = json(row.amd)
+        const drop = amd["onMachine"] === "drop_voicemail"
+        const spoken = typeof amd["voicemailMessage"] === "string" && amd["voicemailMessage"].trim() !== "" ? amd["voicemailMessage"] : undefined
         if (days !== undefined && !(typeof days === "number" && Number.isInteger(days) && days >= 1 && days <= 365)) {
           yield* Effect.logWarning(`campaign ${campaignId}: abandon_policy.periodDays is ${JSON.stringify(days)}, expected an integer from 1 to 365; using 30`)
         }
-        if (drop && row.voicemailUrl === null) {
-          yield* Effect.logWarning(`campaign ${campaignId}: amd.onMachine is drop_voicemail but its voicemailRecordingId names no completed recording; machines are hung up on`)
+        const voicemail = !drop ? undefined
+          : row.voicemailUrl !== null ? { _tag: "Audio" as const, url: row.voicemailUrl }
+          : spoken !== undefined ? { _tag: "Speech" as const, text: spoken }
+          : undefined
+        if (drop && voicemail === undefined) {
+          yield* Effect.logWarning(`campaign ${campaignId}: amd.onMachine is drop_voicemail but it has neither a completed voicemailRecordingId nor a voicemailMessage; machines are hung up on`)
         }
         return {
           abandonWindowDays: typeof days === "number" && Number.isInteger(days) && days >= 1 && days <= 365 ? days : defaultPolicy.abandonWindowDays,
-          ...(drop && row.voicemailUrl !== null ? { voicemailUrl: row.voicemailUrl } : {})
+          ...(voicemail === undefined ? {} : { voicemail })
         }
       })
 

@@ -203,12 +203,12 @@ describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temp
     }
   }, 90_000)
 
-  it("drops the campaign's voicemail message on machine answers when its policy says so, and hangs up otherwise", async () => {
+  it("drops the campaign's voicemail (its recording, or its message spoken) on machine answers when its policy says so, and hangs up otherwise", async () => {
     const machines = { ...Rig.fastSession }
     const carrier = {
       profile: { busy: 0, failed: 0, answer: 1, machine: 1, ringMedianMs: 300, talkMeanMs: 800, amdMedianMs: 150, greetingMedianMs: 400, promptMs: 100 }
     }
-    const run = async (label: string, dropPolicy: boolean) => {
+    const run = async (label: string, dropPolicy: "recording" | "spoken" | "none") => {
       const drops: Array<Prompt> = []
       const hangUps: Array<string> = []
       const h = Rig.makeHarness(db, {
@@ -220,7 +220,11 @@ describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temp
         })
       })
       const seeded = await Rig.seedWith(db, { contacts: 3, agents: 2 })
-      if (dropPolicy) {
+      if (dropPolicy === "spoken") {
+        await query(db.layer, `UPDATE campaigns SET amd = $2 WHERE id = $1`, [seeded.campaignId,
+          JSON.stringify({ enabled: true, onMachine: "drop_voicemail", voicemailRecordingId: null, voicemailMessage: "Hi, this is Acme about your renewal." })])
+      }
+      if (dropPolicy === "recording") {
         const recording = (await query<{ id: string }>(db.layer, `INSERT INTO recordings (id, org_id, kind, url, status)
           VALUES (gen_random_uuid(), $1, 'voicemail_drop', 'https://media.example.com/vm/offer.mp3', 'completed') RETURNING id`, [seeded.orgId]))[0]!
         await query(db.layer, `UPDATE campaigns SET amd = $2 WHERE id = $1`,
@@ -232,10 +236,12 @@ describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temp
       for (const c of calls) expect(c.outcome).toBe("answering_machine")
       return { drops, hangUps }
     }
-    const dropped = await run("vm-drop", true)
+    const dropped = await run("vm-drop", "recording")
     expect(dropped.drops).toEqual(Array(3).fill({ _tag: "Audio", url: "https://media.example.com/vm/offer.mp3" }))
     expect(dropped.hangUps).toEqual([])
-    const hungUp = await run("vm-hangup", false)
+    const spoken = await run("vm-spoken", "spoken")
+    expect(spoken.drops).toEqual(Array(3).fill({ _tag: "Speech", text: "Hi, this is Acme about your renewal." }))
+    const hungUp = await run("vm-hangup", "none")
     expect(hungUp.drops).toEqual([])
     expect(hungUp.hangUps).toHaveLength(3)
   }, 90_000)

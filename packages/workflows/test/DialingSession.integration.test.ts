@@ -151,7 +151,9 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     }
     // Predictive: the pacer dials ahead of free agents (up to 3 lines each), so live answers
     // can find no agent and be abandoned; the abandon check below is a real limit, not a formality.
-    const campaignConfig = config({ pacing: "predictive", maxLinesPerAgent: 3 })
+    // The production heartbeat timeout: on a loaded machine the tests' 5 s let Temporal start a second
+    // session beside a slow first one (failover is tested on its own below and in Failover.integration).
+    const campaignConfig = config({ pacing: "predictive", maxLinesPerAgent: 3, sessionHeartbeatTimeoutSeconds: 30 })
     const h = harness(undefined, undefined, quick)
     const started = Date.now()
     const { campaignId } = await runCampaign("e2e-500", h, campaignConfig, async (handle) => {

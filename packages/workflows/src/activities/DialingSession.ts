@@ -174,7 +174,7 @@ export const runSession = (
       maxAttempts: config.maxAttempts, retryDelayMs: config.retryDelaySeconds * 1000,
       abandonLimit: config.abandonLimit, maxLinesPerAgent: config.maxLinesPerAgent,
       previewAutoDialSeconds: options.previewAutoDialSeconds,
-      ...(policy.voicemailUrl === undefined ? {} : { voicemailMessage: policy.voicemailUrl })
+      ...(policy.voicemail === undefined ? {} : { voicemailMessage: policy.voicemail._tag === "Audio" ? policy.voicemail.url : policy.voicemail.text })
     })
 
     const calls = new Map<string, TrackedCall>()
@@ -338,9 +338,8 @@ export const runSession = (
             const call = calls.get(command.callId)
             if (call?.carrierCallId === undefined) return
             const carrierCallId = call.carrierCallId
-            const prompt = /^https?:\/\//.test(command.message)
-              ? { _tag: "Audio" as const, url: command.message }
-              : { _tag: "Speech" as const, text: command.message }
+            // The campaign's own message (recording or text); the engine only says that one is due.
+            const prompt = policy.voicemail ?? { _tag: "Speech" as const, text: command.message }
             yield* telephony.dropVoicemail(carrierCallId, prompt).pipe(
               Effect.catch((e) =>
                 Effect.logWarning(`voicemail drop on ${command.callId} failed (${e.message}); hanging up`).pipe(
