@@ -10,6 +10,7 @@ import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgres, temporal } from "@autodialer/testkit"
 import { CarrierRejected, type Prompt } from "@autodialer/telephony"
+import { defaultSessionOptions, runSession } from "../src/activities/DialingSession.ts"
 import { EventBus } from "../src/EventBus.ts"
 import { Queries } from "../src/Names.ts"
 import type { SessionEvent } from "../src/SessionObserver.ts"
@@ -265,6 +266,31 @@ describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temp
     expect(await budget("window-1d", 1)).toEqual({ liveAnswers: 0, abandoned: 0 })
     expect(await budget("window-3d", 3)).toEqual({ liveAnswers: 40, abandoned: 1 })
   }, 90_000)
+
+  it("a session replaced by a newer attempt stops at once and leaves its calls in flight to that attempt", async () => {
+    // Slow calls: they are still ringing or talking when the session learns it was replaced.
+    const h = Rig.makeHarness(db, { carrier: { profile: { busy: 0, failed: 0, answer: 1, machine: 0, ringMedianMs: 3_000, minRingMs: 2_000, talkMeanMs: 8_000, minTalkMs: 6_000 } } })
+    const { campaignId } = await Rig.seedWith(db, { contacts: 6, agents: 3 })
+    let superseded = false
+    const session = h.runtime.runPromise(runSession(
+      { campaignId, config: Rig.config(), configVersion: 1, windowClosesAt: Date.now() + 3_600_000, draining: false, sessionKey: "replaced" },
+      { attempt: 1, heartbeat: () => undefined, cancelRequested: () => false, superseded: () => superseded },
+      { ...defaultSessionOptions, ...Rig.fastSession, ringTimeoutSec: 20 }
+    ))
+    try {
+      await eventually(() => Rig.callsOf(db, campaignId), (rows) => rows.length >= 3, 20_000, "three calls placed")
+      superseded = true
+      const started = Date.now()
+      const report = await session
+      // It returned within a tick or two, not after its calls ended (a cancelled session waits for them).
+      expect(Date.now() - started).toBeLessThan(1_500)
+      expect(report.outcome).toBe("cancelled")
+      const calls = await Rig.callsOf(db, campaignId)
+      expect(calls.some((c) => !c.ended)).toBe(true)
+    } finally {
+      await h.runtime.dispose()
+    }
+  }, 60_000)
 
   it("completes a campaign whose every dial the carrier refuses: each attempt is spent and the contacts are exhausted", async () => {
     const h = Rig.makeHarness(db, {

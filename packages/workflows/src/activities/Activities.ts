@@ -36,14 +36,19 @@ export const createActivities = (deps: ActivityDeps): CampaignActivities => {
         throw ApplicationFailure.nonRetryable(`invalid campaign config: ${formatIssues(valid.issues)}`, FailureTypes.invalidConfig)
       }
       let cancelRequested = false
+      let superseded = false
       ctx.cancelled.catch(() => {
         cancelRequested = true
+        // Timed out or unknown to the server: Temporal has (or will have) a newer attempt running.
+        const details = ctx.cancellationDetails
+        if (details?.timedOut === true || details?.notFound === true) superseded = true
       })
       const exit = await deps.runtime.runPromiseExit(
         runSession(input, {
           attempt: ctx.info.attempt,
           heartbeat: (details) => ctx.heartbeat(details),
-          cancelRequested: () => cancelRequested
+          cancelRequested: () => cancelRequested,
+          superseded: () => superseded
         }, options)
       )
       if (Exit.isSuccess(exit)) return exit.value

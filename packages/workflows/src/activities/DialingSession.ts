@@ -87,6 +87,12 @@ export interface SessionControl {
   readonly heartbeat: (details: SessionProgress) => void
   /** True once the workflow has asked the session to stop (pause, stop, drain, new config). */
   readonly cancelRequested: () => boolean
+  /**
+   * True once this attempt is known to be replaced (Temporal timed it out or
+   * no longer knows it): a newer attempt has taken the campaign's calls in
+   * flight over, so this one must stop acting at once rather than wind down.
+   */
+  readonly superseded?: () => boolean
 }
 
 export interface SessionProgress {
@@ -543,6 +549,11 @@ export const runSession = (
 
     for (;;) {
       const now = yield* Clock.currentTimeMillis
+      if (control.superseded?.() === true) {
+        // Finishing our calls would race the attempt that adopted them: leave them all to it.
+        yield* Effect.logWarning(`session ${sessionId} was replaced by a newer attempt; it stops without winding down`)
+        return report("cancelled", engine.queuedContacts(state).length + calls.size)
+      }
       if (!winding && (control.cancelRequested() || now >= input.windowClosesAt)) {
         winding = true
         yield* store.release(campaignId, sessionId, engine.queuedContacts(state))
