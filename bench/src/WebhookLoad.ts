@@ -28,6 +28,8 @@ export interface OpenLoopResult extends LatencySummary {
   readonly errors: number
   /** Answers per second over the run (sending window plus the drain of the last answers). */
   readonly rps: number
+  /** p99 of how late the sender itself was (ms): a loaded machine delays the sender too, and that is in the latencies. */
+  readonly sendLagP99: number
 }
 
 /** Nearest-rank percentile of ascending `sorted` (ms); 0 for no samples. */
@@ -58,6 +60,7 @@ export const openLoop = (options: OpenLoopOptions): Promise<OpenLoopResult> =>
     const agent = new Agent({ keepAlive: true, maxSockets: options.sockets })
     const total = Math.round(options.rate * options.durationSec)
     const latencies: Array<number> = []
+    const lags: Array<number> = []
     let sent = 0
     let ok = 0
     let non2xx = 0
@@ -71,9 +74,10 @@ export const openLoop = (options: OpenLoopOptions): Promise<OpenLoopResult> =>
       agent.destroy()
       const elapsed = (performance.now() - start) / 1000
       // Requests still unanswered when the drain timed out count as errors.
-      resolve({ sent, ok, non2xx, errors: errors + (sent - settled), rps: ok / elapsed, ...summarize(latencies) })
+      resolve({ sent, ok, non2xx, errors: errors + (sent - settled), rps: ok / elapsed, ...summarize(latencies), sendLagP99: summarize(lags).p99 })
     }
     const fire = (due: number) => {
+      lags.push(performance.now() - due)
       const { body, headers } = options.next()
       const req = request(options.url, {
         method: "POST", agent, headers: { ...options.headers, ...headers, "content-length": Buffer.byteLength(body).toString() }
