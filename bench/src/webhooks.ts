@@ -7,13 +7,13 @@
  * the answer) and applied to its call, against the rate of single-row inserts
  * that `pgbench` reaches on the same database.
  *
- * Each run: pgbench (one INSERT per transaction into a copy of
- * `call_events`' shape, as many clients as the server has pooled Postgres
- * connections, the same `synchronous_commit`), maximum throughput with
- * autocannon (closed loop) at `--connections`, pgbench again (the ratio uses
- * the mean of the two), autocannon at `--low-connections`, and a fixed
- * `--rate` (500/s) with the open-loop sender of `WebhookLoad.ts` for the
- * latency goal. `--runs` repeats all of it (after one warm-up) and the
+ * Each run: after a VACUUM, a fixed `--rate` (500/s) with the open-loop
+ * sender of `WebhookLoad.ts` for the latency goal; pgbench (one INSERT per
+ * transaction into a copy of `call_events`' shape, as many clients as the
+ * server has pooled Postgres connections, the same `synchronous_commit`);
+ * maximum throughput with autocannon (closed loop) at `--connections`;
+ * pgbench again (the ratio uses the mean of the two); autocannon at
+ * `--low-connections`. `--runs` repeats all of it (after one warm-up) and the
  * spread is reported. A dedicated database is created on DATABASE_URL's
  * server and dropped at the end. Goals (issue 7): webhook rate >= half of
  * pgbench's, and p99 < 20 ms at 500 requests/s.
@@ -336,16 +336,10 @@ const main = async () => {
     for (let r = 1; r <= runs; r++) {
       const loadBefore = loadavg()[0]!
       log(`run ${r}/${runs} (load average ${loadBefore.toFixed(2)})`)
-      // pgbench right before and right after the webhook run, compared with their mean: the background load of a
-      // shared machine drifts, and this keeps the two sides of the ratio under the same conditions.
-      log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (before)`)
-      const pgBefore = parsePgbenchTps(await runPgbench())
-      prepare(duration * 15_000)
-      const max = await closedLoop(`run ${r}: max, ${connections} connections`, { url: hook, connections, duration, next })
-      log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (after)`)
-      const pgAfter = parsePgbenchTps(await runPgbench())
-      prepare(duration * 6_000)
-      const maxLow = lowConnections > 0 ? await closedLoop(`run ${r}: max, ${lowConnections} connections`, { url: hook, connections: lowConnections, duration, next }) : undefined
+      // The steady-rate phase first, on freshly vacuumed tables: right after a saturating phase, autovacuum
+      // cleaning up hundreds of thousands of updated calls would compete with it for the disk.
+      await sql(dbUrl, "VACUUM ANALYZE calls")
+      await sql(dbUrl, "VACUUM ANALYZE call_events")
       log(`run ${r}: fixed ${rate} req/s, open loop`)
       prepare(duration * rate)
       const fixedRun = await openLoop({
@@ -356,6 +350,16 @@ const main = async () => {
         }
       })
       const fixed: FixedResult = { rate, sockets, ...fixedRun }
+      // pgbench right before and right after the webhook run, compared with their mean: the background load of a
+      // shared machine drifts, and this keeps the two sides of the ratio under the same conditions.
+      log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (before)`)
+      const pgBefore = parsePgbenchTps(await runPgbench())
+      prepare(duration * 15_000)
+      const max = await closedLoop(`run ${r}: max, ${connections} connections`, { url: hook, connections, duration, next })
+      log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (after)`)
+      const pgAfter = parsePgbenchTps(await runPgbench())
+      prepare(duration * 6_000)
+      const maxLow = lowConnections > 0 ? await closedLoop(`run ${r}: max, ${lowConnections} connections`, { url: hook, connections: lowConnections, duration, next }) : undefined
       const pgbenchTps = (pgBefore + pgAfter) / 2
       answered += max.ok + (maxLow?.ok ?? 0) + fixed.ok
       const ratio = max.rps / pgbenchTps
