@@ -5,10 +5,22 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import twilio from "twilio"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { start, twilioAccountSid, twilioAuthToken, type TestServer } from "./support/TestServer.ts"
+import { createHmac, randomBytes } from "node:crypto"
+import { plivoAuthToken, start, twilioAccountSid, twilioAuthToken, type TestServer } from "./support/TestServer.ts"
 
 const pg = postgres()
 const callSid = `CA${"ab".repeat(16)}`
+
+/** Plivo's documented V3 signature: HMAC-SHA256 over the URL, the sorted POST parameters and the nonce. */
+const plivoV3 = (url: string, nonce: string, params: Record<string, string>): string => {
+  const u = new URL(url)
+  const query = [...u.searchParams.entries()].map(([k, v]) => `${k}=${v}`).sort()
+  let base = `${u.protocol}//${u.host}${u.pathname}`
+  if (query.length > 0 || Object.keys(params).length > 0) base += `?${query.join("&")}`
+  if (query.length > 0 && Object.keys(params).length > 0) base += "."
+  base += Object.keys(params).sort().map((k) => `${k}${params[k]}`).join("")
+  return createHmac("sha256", plivoAuthToken).update(`${base}.${nonce}`).digest("base64")
+}
 
 describe.skipIf(pg.skip)("provider webhooks", () => {
   let server: TestServer
@@ -107,6 +119,42 @@ describe.skipIf(pg.skip)("provider webhooks", () => {
     expect(text).toMatch(/autodialer_webhooks_total\{provider="twilio",status="204"\} 4/)
     expect(text).toMatch(/autodialer_webhook_seconds_count\{provider="twilio"\} \d+/)
     expect(text).toMatch(/autodialer_calls\{status="completed",outcome="none"\} 1/)
+  })
+
+  it("stores signed Plivo callbacks once and answers the answer URL with Plivo XML after storing", async () => {
+    const callUuid = "5a1d0c52-7c2e-4f0e-9d6a-0123456789ab"
+    await server.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      yield* Tenancy.withTenant(orgId as OrganizationId)(sql`INSERT INTO calls ${sql.insert({
+        id: yield* UuidV7.generate, orgId, provider: "plivo", providerCallId: callUuid, direction: "outbound", fromNumber: "+14155550100",
+        toNumber: "+14155550125", status: "initiated"
+      })}`)
+    }))
+    const postPlivo = (kind: string, params: Record<string, string>) => {
+      const url = `${server.url}/webhooks/plivo/${kind}`
+      const nonce = randomBytes(10).toString("hex")
+      return fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-plivo-signature-v3": plivoV3(url, nonce, params), "x-plivo-signature-v3-nonce": nonce },
+        body: new URLSearchParams(params).toString()
+      })
+    }
+    expect((await postPlivo("ring", { CallUUID: callUuid, Event: "Ring", CallStatus: "ringing" })).status).toBe(204)
+    for (let i = 0; i < 2; i++) {
+      const answer = await postPlivo("answer", { CallUUID: callUuid, Event: "StartApp", CallStatus: "in-progress" })
+      expect(answer.status).toBe(200)
+      expect(answer.headers.get("content-type")).toMatch(/xml/)
+      expect(await answer.text()).toMatch(/<Response>/)
+    }
+    const stored = await server.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      return yield* Tenancy.withSystem(Effect.all({
+        events: sql<{ readonly eventType: string }>`SELECT event_type FROM call_events WHERE provider = 'plivo' AND provider_call_id = ${callUuid} ORDER BY received_at`,
+        call: sql<{ readonly status: string }>`SELECT status FROM calls WHERE provider_call_id = ${callUuid}`
+      }))
+    }))
+    expect(stored.events.map((e) => e.eventType)).toEqual(["Ringing", "Answered"])
+    expect(stored.call[0]?.status).toBe("in_progress")
   })
 
   it("answers 503 with Retry-After when the event's batch cannot commit, stores nothing, and takes the redelivery", async () => {
