@@ -353,10 +353,13 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
       Effect.gen(function*() {
         const { org, campaign } = yield* scoped(d.campaignId)
         const [entryId] = yield* entries([d.contact.contactId])
-        return yield* repo.recordDial(org, {
+        const owned = yield* repo.recordDial(org, {
           campaignId: campaign, sessionKey: d.sessionKey, sessionCallId: d.callId, entryId: entryId!, attempt: d.contact.attempt,
           from: d.from, to: d.contact.number, provider: d.provider as Enums.Provider, at: date(d.at)
         })
+        // The campaign's running total (the API's `totalCalls`).
+        if (owned) yield* asTenant(org)(sql`UPDATE campaigns SET total_calls = total_calls + 1 WHERE id = ${campaign}`)
+        return owned
       })
 
     const attachCarrierCall: SessionStoreService["attachCarrierCall"] = (campaignId, callId, carrier) =>
@@ -404,6 +407,11 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
         const org = yield* orgOf(campaignId)
         const [entryId] = yield* entries([contactId])
         yield* repo.finishEntry(org, entryId!, result._tag === "Retry" ? { ...result, at: date(result.at) } : result, date(at))
+        // A connected contact is contacted, in the contact list too.
+        if (result._tag === "Done" && result.status === "completed") {
+          yield* asTenant(org)(sql`UPDATE contacts SET status = 'contacted', last_contacted_at = ${date(at)}
+            WHERE id = (SELECT contact_id FROM campaign_contacts WHERE id = ${entryId!}) AND status IN ('new', 'attempted')`)
+        }
       })
 
     const setAgent: SessionStoreService["setAgent"] = (campaignId, agentId, state, callId) =>

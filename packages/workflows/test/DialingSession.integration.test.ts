@@ -125,6 +125,12 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     expect(abandoned / humans).toBeLessThanOrEqual(0.03)
     const dials = await query<{ n: number }>(db.layer, `SELECT count(*)::int AS n FROM call_commands WHERE campaign_id = $1 AND command_type = 'Dial'`, [campaignId])
     expect(dials[0]!.n).toBe(calls.length)
+    // The campaign's total and the contacts' own status follow: connected contacts are 'contacted'.
+    const total = await query<{ total_calls: number }>(db.layer, `SELECT total_calls FROM campaigns WHERE id = $1`, [campaignId])
+    expect(total[0]!.total_calls).toBe(calls.length)
+    const contacted = await query<{ entry: string; status: string }>(db.layer,
+      `SELECT cc.id AS entry, c.status FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id WHERE cc.campaign_id = $1`, [campaignId])
+    for (const row of queue) expect(contacted.find((c) => c.entry === row.id)!.status).toBe(row.status === "completed" ? "contacted" : "new")
     // Every call carries the idempotency key the carrier deduplicated on.
     expect(new Set(calls.map((c) => c.idempotency_key))).toEqual(new Set(h.dialled.keys()))
     // The product reads them like any other call: the domain repositories, as the tenant under row-level
