@@ -30,6 +30,8 @@ export interface OpenLoopResult extends LatencySummary {
   readonly rps: number
   /** p99 of how late the sender itself was (ms): a loaded machine delays the sender too, and that is in the latencies. */
   readonly sendLagP99: number
+  /** The slowest answer (ms) to the requests due in each second of the run: shows whether the tail is spread or a few stalls. */
+  readonly maxBySecond: ReadonlyArray<number>
 }
 
 /** Nearest-rank percentile of ascending `sorted` (ms); 0 for no samples. */
@@ -61,6 +63,7 @@ export const openLoop = (options: OpenLoopOptions): Promise<OpenLoopResult> =>
     const total = Math.round(options.rate * options.durationSec)
     const latencies: Array<number> = []
     const lags: Array<number> = []
+    const maxBySecond: Array<number> = Array.from({ length: Math.ceil(options.durationSec) }, () => 0)
     let sent = 0
     let ok = 0
     let non2xx = 0
@@ -74,7 +77,7 @@ export const openLoop = (options: OpenLoopOptions): Promise<OpenLoopResult> =>
       agent.destroy()
       const elapsed = (performance.now() - start) / 1000
       // Requests still unanswered when the drain timed out count as errors.
-      resolve({ sent, ok, non2xx, errors: errors + (sent - settled), rps: ok / elapsed, ...summarize(latencies), sendLagP99: summarize(lags).p99 })
+      resolve({ sent, ok, non2xx, errors: errors + (sent - settled), rps: ok / elapsed, ...summarize(latencies), sendLagP99: summarize(lags).p99, maxBySecond })
     }
     const fire = (due: number) => {
       lags.push(performance.now() - due)
@@ -84,7 +87,10 @@ export const openLoop = (options: OpenLoopOptions): Promise<OpenLoopResult> =>
       }, (res) => {
         res.resume()
         res.on("end", () => {
-          latencies.push(performance.now() - due)
+          const latency = performance.now() - due
+          latencies.push(latency)
+          const second = Math.min(maxBySecond.length - 1, Math.floor((due - start) / 1000))
+          maxBySecond[second] = Math.max(maxBySecond[second]!, Math.round(latency * 10) / 10)
           if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) ok++
           else non2xx++
           if (++settled === total) finish()

@@ -142,6 +142,7 @@ const closedLoop = (title: string, options: { url: string; connections: number; 
 
 interface FixedResult extends LatencySummary {
   readonly sendLagP99: number
+  readonly maxBySecond: ReadonlyArray<number>
   readonly rate: number
   readonly sockets: number
   readonly sent: number
@@ -396,6 +397,7 @@ const main = async () => {
       `  pgbench tps: ${spread(results.map((r) => r.pgbenchTps), f0)}`,
       `  ratio webhooks / pgbench: ${spread(results.map((r) => r.ratio * 100), (x) => `${x.toFixed(0)}%`)}`,
       `  p99 at ${rate}/s (ms): ${spread(results.map((r) => r.fixed.p99), f1)} (of which the sender's own lateness, p99: ${spread(results.map((r) => r.fixed.sendLagP99), f1)})`,
+      ...results.map((r) => `  run ${r.run}, slowest answer per second at ${rate}/s (ms): ${r.fixed.maxBySecond.map(f0).join(" ")}`),
       `goal 1, webhook rate >= 1/2 of pgbench (${connections} connections vs ${pgbenchClients} pgbench clients): ${passFail(results.every((r) => r.rateGoal))} (${results.filter((r) => r.rateGoal).length}/${runs} runs)`,
       `goal 2, p99 < 20 ms at ${rate} req/s: ${passFail(results.every((r) => r.latencyGoal))} (${results.filter((r) => r.latencyGoal).length}/${runs} runs)`,
       `events stored: ${stored}; requests answered 2xx: ${answered}; sent: ${sent}${consistent ? "" : " MISMATCH"}; failed requests: ${failed}`
