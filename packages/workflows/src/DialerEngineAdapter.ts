@@ -80,7 +80,7 @@ const engineConfig = (input: RestoreInput): Config.SessionConfig => {
     abandon: { limit: input.abandonLimit, windowSoFar: input.abandon },
     ringTimeoutSeconds: input.ringTimeoutSeconds,
     minRingSeconds: input.minRingSeconds,
-    amd: input.voicemailMessage === undefined ? "detect" : "detectAndDropVoicemail",
+    amd: input.amd === false ? "off" : input.voicemailMessage === undefined ? "detect" : "detectAndDropVoicemail",
     ...(input.voicemailMessage === undefined ? {} : { voicemailMessage: input.voicemailMessage }),
     maxLinesPerAgent: input.maxLinesPerAgent,
     retry: { busy: rule, noAnswer: rule, machine: rule, failed: rule, fax: rule },

@@ -70,6 +70,8 @@ export interface RestoreInput {
   readonly previewAutoDialSeconds?: number
   /** Played after the beep on a machine answer; undefined: machines are hung up on. */
   readonly voicemailMessage?: string
+  /** Answering-machine detection; false dials without it (every answer is taken as a person). Default true. */
+  readonly amd?: boolean
 }
 
 export type EngineEvent =

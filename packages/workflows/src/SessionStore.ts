@@ -89,9 +89,11 @@ export interface CampaignPolicy {
    * its `amd.voicemailMessage` spoken; undefined means machines are hung up on.
    */
   readonly voicemail?: { readonly _tag: "Audio"; readonly url: string } | { readonly _tag: "Speech"; readonly text: string }
+  /** Answering-machine detection (`amd.enabled`); off, every answer is treated as a person. */
+  readonly amd: boolean
 }
 
-export const defaultPolicy: CampaignPolicy = { abandonWindowDays: 30 }
+export const defaultPolicy: CampaignPolicy = { abandonWindowDays: 30, amd: true }
 
 export type ContactResult =
   | { readonly _tag: "Retry"; readonly at: number; readonly outcome: AttemptOutcome }
@@ -309,7 +311,8 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
         }
         const days = json(row.abandonPolicy)["periodDays"]
         const amd = json(row.amd)
-        const drop = amd["onMachine"] === "drop_voicemail"
+        const detect = amd["enabled"] !== false
+        const drop = detect && amd["onMachine"] === "drop_voicemail"
         const spoken = typeof amd["voicemailMessage"] === "string" && amd["voicemailMessage"].trim() !== "" ? amd["voicemailMessage"] : undefined
         if (days !== undefined && !(typeof days === "number" && Number.isInteger(days) && days >= 1 && days <= 365)) {
           yield* Effect.logWarning(`campaign ${campaignId}: abandon_policy.periodDays is ${JSON.stringify(days)}, expected an integer from 1 to 365; using 30`)
@@ -323,6 +326,7 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
         }
         return {
           abandonWindowDays: typeof days === "number" && Number.isInteger(days) && days >= 1 && days <= 365 ? days : defaultPolicy.abandonWindowDays,
+          amd: detect,
           ...(voicemail === undefined ? {} : { voicemail })
         }
       })

@@ -247,6 +247,22 @@ describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temp
     expect(hungUp.hangUps).toHaveLength(3)
   }, 90_000)
 
+  it("dials without answering-machine detection when the campaign turns it off: every answer goes to an agent", async () => {
+    const modes: Array<string> = []
+    const h = Rig.makeHarness(db, {
+      // People only (a machine bridged to an agent would record for a minute): without detection the carrier reports "unknown".
+      carrier: { profile: { busy: 0, failed: 0, answer: 1, machine: 0, ringMedianMs: 300, talkMeanMs: 800, amdMedianMs: 150, greetingMedianMs: 400, promptMs: 100 } },
+      telephony: (inner) => ({ ...inner, originate: (request) => Effect.sync(() => modes.push(request.amd)).pipe(Effect.andThen(inner.originate(request))) })
+    })
+    const seeded = await Rig.seedWith(db, { contacts: 3, agents: 3 })
+    await query(db.layer, `UPDATE campaigns SET amd = $2 WHERE id = $1`,
+      [seeded.campaignId, JSON.stringify({ enabled: false, onMachine: "hangup", voicemailRecordingId: null })])
+    await Rig.runCampaign(t, db, "amd-off", h, Rig.config({ maxAttempts: 1 }), completes, seeded)
+    expect(modes).toEqual(["off", "off", "off"])
+    const calls = await Rig.callsOf(db, seeded.campaignId)
+    expect(calls.map((c) => [c.answered_by, c.outcome, c.agent_id !== null])).toEqual(Array(3).fill(["unknown", "human_answered", true]))
+  }, 60_000)
+
   it("counts the abandon budget over the campaign's own regulatory window", async () => {
     const budget = async (label: string, periodDays: number) => {
       const h = Rig.makeHarness(db)

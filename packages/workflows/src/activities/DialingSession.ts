@@ -179,7 +179,7 @@ export const runSession = (
       safeHarbourMessage: options.safeHarbourMessage, now: start, agents: snap.agents, calls: snap.calls, abandon: snap.abandon,
       maxAttempts: config.maxAttempts, retryDelayMs: config.retryDelaySeconds * 1000,
       abandonLimit: config.abandonLimit, maxLinesPerAgent: config.maxLinesPerAgent,
-      previewAutoDialSeconds: options.previewAutoDialSeconds,
+      previewAutoDialSeconds: options.previewAutoDialSeconds, amd: policy.amd,
       ...(policy.voicemail === undefined ? {} : { voicemailMessage: policy.voicemail._tag === "Audio" ? policy.voicemail.url : policy.voicemail.text })
     })
 
@@ -266,7 +266,8 @@ export const runSession = (
     const originate = (callId: string, contact: EngineContact, chosen: { callerId?: string; ringTimeoutSeconds?: number } = {}) =>
       telephony.originate({
         to: contact.number, from: chosen.callerId ?? options.callerId,
-        ringTimeoutSec: chosen.ringTimeoutSeconds ?? options.ringTimeoutSec, amd: "detect", record: false,
+        // Detection (the beep is the carrier's business when a voicemail is dropped) or none, per the campaign's policy.
+        ringTimeoutSec: chosen.ringTimeoutSeconds ?? options.ringTimeoutSec, amd: policy.amd ? "detect" : "off", record: false,
         // One key per contact and attempt: a re-issued originate can never dial the attempt twice.
         idempotencyKey: `${contact.contactId}:${contact.attempt}`
       }).pipe(
