@@ -7,7 +7,7 @@
  * the answer) and applied to its call, against the rate of single-row inserts
  * that `pgbench` reaches on the same database.
  *
- * Each run: after a VACUUM and a CHECKPOINT, a fixed `--rate` (500/s) with the open-loop
+ * Each run: after a VACUUM and a 3 s lead-in, a fixed `--rate` (500/s) with the open-loop
  * sender of `WebhookLoad.ts` for the latency goal; pgbench (one INSERT per
  * transaction into a copy of `call_events`' shape, as many clients as the
  * server has pooled Postgres connections, the same `synchronous_commit`);
@@ -36,6 +36,8 @@ const authToken = "bench-twilio-auth-token-0123456789"
 const accountSid = `AC${"b".repeat(32)}`
 /** The server's Postgres pool (`Database.layerPg`'s default) and its webhook lanes (`CallEventBatcher`: at most 4, at most half the pool). */
 const serverPool = 10
+/** Seconds at the fixed rate before the measured ones. */
+const leadIn = 3
 const webhookLanes = 4
 /** Statuses each seeded call receives, in order: three distinct events per call. */
 const statuses = ["ringing", "in-progress", "completed"] as const
@@ -241,7 +243,7 @@ const main = async () => {
 
     // Enough calls that every request of every phase is a new event (three statuses per call): what `prepare`
     // signs ahead for each phase, with room for phases that outrun it.
-    const perRun = 2 * duration * 15_000 + duration * 6_000 + rate * duration
+    const perRun = 2 * duration * 15_000 + duration * 6_000 + rate * (duration + leadIn)
     const calls = Math.max(30_000, Math.ceil((3 * 15_000 + runs * perRun) / statuses.length))
     log(`seeding ${calls} calls`)
     await sql(dbUrl, `
@@ -326,7 +328,7 @@ const main = async () => {
       `Node ${config.node}, Postgres ${config.postgres} on loopback, synchronous_commit=${syncCommit}, fsync=${fsync} (pgbench runs with the same synchronous_commit)`,
       `server: autodialer serve, Postgres pool ${serverPool} connections, webhook group commit on up to ${webhookLanes} of them`,
       `pgbench: ${pgbenchClients} clients (= the server's pool: both sides get the same number of Postgres sessions), -j 2, -M prepared, one single-row INSERT per transaction into a table shaped like call_events, ${duration} s right before and right after the webhook max run (the ratio uses their mean)`,
-      `max throughput: autocannon, closed loop, ${connections} connections${lowConnections > 0 ? ` (and ${lowConnections})` : ""}, ${duration} s; fixed rate: ${rate} req/s open loop (latency from each request's due time), up to ${sockets} sockets, ${duration} s`
+      `max throughput: autocannon, closed loop, ${connections} connections${lowConnections > 0 ? ` (and ${lowConnections})` : ""}, ${duration} s; fixed rate: ${rate} req/s open loop (latency from each request's due time), up to ${sockets} sockets, after VACUUM and a ${leadIn} s lead-in, ${duration} s measured`
     ]
     for (const line of configLines) log(line)
 
@@ -337,21 +339,24 @@ const main = async () => {
     for (let r = 1; r <= runs; r++) {
       const loadBefore = loadavg()[0]!
       log(`run ${r}/${runs} (load average ${loadBefore.toFixed(2)})`)
-      // The steady-rate phase first, on vacuumed tables and after a checkpoint: it measures 500/s in a steady
-      // state, not autovacuum and the write-back of the hundreds of thousands of rows the saturating phases (or
-      // the seeding) left behind, which compete with its commits for the disk.
+      // The steady-rate phase first, on vacuumed tables: right after a saturating phase, autovacuum cleaning up
+      // the hundreds of thousands of rows it updated competes with the commits for the disk. A lead-in at the
+      // same rate (not measured) lets the first seconds' cache misses and full-page writes pass.
       await sql(dbUrl, "VACUUM ANALYZE calls")
       await sql(dbUrl, "VACUUM ANALYZE call_events")
-      await sql(dbUrl, "CHECKPOINT").catch((e: unknown) => log(`CHECKPOINT refused (needs superuser or pg_checkpoint), going on: ${String(e)}`))
-      log(`run ${r}: fixed ${rate} req/s, open loop`)
-      prepare(duration * rate)
-      const fixedRun = await openLoop({
-        url: hook, rate, durationSec: duration, sockets, headers: { "content-type": "application/x-www-form-urlencoded" },
-        next: () => {
-          const { body, signature } = next()
-          return { body, headers: { "x-twilio-signature": signature } }
-        }
-      })
+      const sendFixed = (durationSec: number) => {
+        prepare(Math.ceil(durationSec * rate))
+        return openLoop({
+          url: hook, rate, durationSec, sockets, headers: { "content-type": "application/x-www-form-urlencoded" },
+          next: () => {
+            const { body, signature } = next()
+            return { body, headers: { "x-twilio-signature": signature } }
+          }
+        })
+      }
+      log(`run ${r}: fixed ${rate} req/s, open loop (${leadIn} s lead-in, then ${duration} s measured)`)
+      const lead = await sendFixed(leadIn)
+      const fixedRun = await sendFixed(duration)
       const fixed: FixedResult = { rate, sockets, ...fixedRun }
       // pgbench right before and right after the webhook run, compared with their mean: the background load of a
       // shared machine drifts, and this keeps the two sides of the ratio under the same conditions.
@@ -364,7 +369,7 @@ const main = async () => {
       prepare(duration * 6_000)
       const maxLow = lowConnections > 0 ? await closedLoop(`run ${r}: max, ${lowConnections} connections`, { url: hook, connections: lowConnections, duration, next }) : undefined
       const pgbenchTps = (pgBefore + pgAfter) / 2
-      answered += max.ok + (maxLow?.ok ?? 0) + fixed.ok
+      answered += lead.ok + max.ok + (maxLow?.ok ?? 0) + fixed.ok
       const ratio = max.rps / pgbenchTps
       results.push({
         run: r, loadBefore, max, maxLow, fixed, pgbenchTps, pgbenchBefore: pgBefore, pgbenchAfter: pgAfter, ratio,
