@@ -10,7 +10,9 @@
  *
  * Each batch in flight runs on a lane: a pooled connection the batcher keeps,
  * switched once to the system role at session level, on which each statement
- * commits on its own (one round trip per batch). Lanes are at most
+ * commits on its own (one round trip per batch): the driver returns on
+ * ReadyForQuery, which Postgres sends only after the statement's implicit
+ * COMMIT (with `synchronous_commit=on`, after its WAL flush). Lanes are at most
  * `concurrency` and at most half of the Postgres pool, so a burst of webhooks
  * never starves the API. A pool too small to spare connections (embedded
  * PGlite has one) gets no held lanes: each batch borrows a connection for one
