@@ -24,8 +24,21 @@
  */
 
 const RENORM = 1e150
-/** Dials of memory of the fast live-share estimate used to detect a change. */
-const FAST_DIALS = 150
+/** The alternatives the change detector looks for: the live share falls to 0.6x or rises to 1.5x. */
+const CUSUM_DOWN = 0.6
+const CUSUM_UP = 1.5
+/** Alarm threshold of each CUSUM (nats); sets the false-alarm rate (see the steady-floor test). */
+const CUSUM_H = 8
+/** Dials observed before the change test starts, and again after an alarm. */
+const HOLD_DIALS = 300
+/** Pseudo-dials at the designed alternative in the fresh share estimate after an alarm. */
+const CUSUM_PSEUDO = 10
+
+interface CusumSide {
+  s: number
+  n: number
+  live: number
+}
 /** Dials' worth of evidence kept after a detected step in the live share. */
 const AFTER_CHANGE_DIALS = 200
 
@@ -42,13 +55,28 @@ export class ResolutionModel {
   private readonly surv: Float64Array
   /** L[b]: probability a dial has become a live answer before second b. */
   private readonly cumLive: Float64Array
-  /** Change detection: a fast EWMA of the live indicator, compared with the model every few dials. */
-  private fastLive = -1
-  private sinceCheck = 0
+  /** Change detection: the two CUSUM statistics (nats), with the dials and live answers since each left zero. */
+  private readonly down: CusumSide = { s: 0, n: 0, live: 0 }
+  private readonly up: CusumSide = { s: 0, n: 0, live: 0 }
   private changes = 0
+  private readonly pendingOrder: Array<{ readonly dialedAt: number; readonly x: number }> = []
+  private readonly orderLagMs: number
+  /** Dials observed, and the count from which the change test runs. */
+  private observed = 0
+  private testFrom = HOLD_DIALS
 
-  constructor(options: { bins?: number; memory?: number; priorLive: number; priorLiveSeconds: number; priorOtherSeconds: number; priorWeight?: number }) {
+  constructor(options: {
+    bins?: number
+    memory?: number
+    priorLive: number
+    priorLiveSeconds: number
+    priorOtherSeconds: number
+    priorWeight?: number
+    /** The longest a dial can take to resolve (ring timeout + AMD decision), for the change test's ordering. */
+    maxResolveSeconds?: number
+  }) {
     this.bins = options.bins ?? 128
+    this.orderLagMs = 1000 * Math.min(this.bins, options.maxResolveSeconds ?? this.bins)
     this.live = new Float64Array(this.bins)
     this.other = new Float64Array(this.bins)
     this.censored = new Float64Array(this.bins)
@@ -82,8 +110,17 @@ export class ResolutionModel {
     return this.w
   }
 
-  observe(seconds: number, kind: "live" | "other" | "censored"): void {
-    this.detectChange(kind === "live" ? 1 : 0)
+  /**
+   * Folds one resolved dial in. `at` (ms), when given, is when it resolved: the change test then
+   * reads outcomes in the order the dials were placed, not the order they resolved in. A burst of
+   * dials resolves as a run of live answers (fast) followed by a run of the rest (slow); read in
+   * resolution order, that run looks like a step to a sequential test, which on a 100-agent floor
+   * raised an alarm every few thousand dials.
+   */
+  observe(seconds: number, kind: "live" | "other" | "censored", at?: number): void {
+    const x = kind === "live" ? 1 : 0
+    if (at === undefined) this.detectChange(x, 1)
+    else this.reorder(at - seconds * 1000, x, at)
     const w = this.bump()
     const b = Math.min(this.bins - 1, Math.max(0, Math.floor(seconds)))
     const arr = kind === "live" ? this.live : kind === "other" ? this.other : this.censored
@@ -91,22 +128,81 @@ export class ResolutionModel {
   }
 
   /**
-   * When the live share of the last ~150 dials departs from the model's by more than 4.5 standard
-   * errors (a shift change, a new list), the model takes that recent share at once: live and
-   * non-live evidence are rescaled so that their ratio matches it (the timing of each is kept),
-   * and the evidence is cut to `AFTER_CHANGE_DIALS` dials' worth so that the model goes on
-   * re-learning quickly. Shrinking the old evidence alone (tenfold) left the share a blend of
-   * the old and new for a thousand dials: 15 minutes of under-dialling after s5's step.
+   * Two one-sided Bernoulli CUSUM tests against the model's share p: one for a drop to
+   * `CUSUM_DOWN` x p, one for a rise to `CUSUM_UP` x p. Each statistic is the log-likelihood
+   * ratio of "the share changed at some dial since the statistic was last zero" against "it did
+   * not"; it alarms past `CUSUM_H` nats. A CUSUM is the fastest detector for a given false-alarm
+   * rate (Lorden's optimality), and where the statistic last left zero is the estimate of the
+   * change point, so the dials since then measure the new share without the old evidence in it.
+   * On an alarm the model takes that fresh share at once: live and non-live evidence are
+   * rescaled so that their ratio matches it (the timing of each is kept), and the evidence is cut
+   * to `AFTER_CHANGE_DIALS` dials' worth so that the model goes on re-learning quickly. (The
+   * EWMA-of-150-dials test this replaces needed ~200 dials to fire and then handed over a share
+   * still half the old one: s5 was ~11 minutes from its new steady state.)
    */
-  private detectChange(x: number): void {
-    if (this.fastLive < 0) this.fastLive = this.liveShare()
-    this.fastLive += (x - this.fastLive) / FAST_DIALS
-    if (++this.sinceCheck < 50) return
-    this.sinceCheck = 0
-    const p = Math.min(0.99, Math.max(0.01, this.liveShare()))
-    if (Math.abs(this.fastLive - p) <= 4.5 * Math.sqrt((p * (1 - p)) / (2 * FAST_DIALS))) return
+  /**
+   * Buffers (dial time, outcome) sorted by dial time and releases to the change test every dial
+   * placed more than `orderLagMs` before `now`: by then every dial placed before it has resolved
+   * too (a dial's resolution is bounded by the ring timeout plus the AMD decision).
+   */
+  private reorder(dialedAt: number, x: number, now: number): void {
+    const buf = this.pendingOrder
+    let i = buf.length
+    while (i > 0 && buf[i - 1]!.dialedAt > dialedAt) i--
+    buf.splice(i, 0, { dialedAt, x })
+    const upTo = now - this.orderLagMs
+    let k = 0
+    // Dials placed at the same instant are one binomial draw: their order carries no information.
+    while (k < buf.length && buf[k]!.dialedAt <= upTo) {
+      const t = buf[k]!.dialedAt
+      let n = 0
+      let live = 0
+      while (k < buf.length && buf[k]!.dialedAt === t) {
+        live += buf[k++]!.x
+        n++
+      }
+      this.detectChange(live, n)
+    }
+    if (k > 0) buf.splice(0, k)
+  }
+
+  /** `live` live answers among `n` dials placed at one instant. */
+  private detectChange(live: number, n: number): void {
+    // No test while the model is still learning from its prior (or re-learning after an alarm):
+    // the share it would test against is itself moving.
+    this.observed += n
+    if (this.observed < this.testFrom) return
+    const p = Math.min(0.95, Math.max(0.01, this.liveShare()))
+    const cusum = (stat: CusumSide, factor: number): boolean => {
+      const q = Math.min(0.99, p * factor)
+      const llr = live * Math.log(q / p) + (n - live) * Math.log((1 - q) / (1 - p))
+      const next = stat.s + llr
+      if (next <= 0) {
+        stat.s = 0
+        stat.n = 0
+        stat.live = 0
+        return false
+      }
+      stat.s = next
+      stat.n += n
+      stat.live += live
+      return stat.s > CUSUM_H
+    }
+    const down = cusum(this.down, CUSUM_DOWN)
+    const up = cusum(this.up, CUSUM_UP)
+    if (!down && !up) return
+    const side = down ? this.down : this.up
     this.changes++
-    const fresh = Math.min(0.99, Math.max(0.005, this.fastLive))
+    this.testFrom = this.observed + HOLD_DIALS
+    // The new share from the dials since the estimated change point, with a pseudo-count of the
+    // alternative the test was designed for (a few dials since the change can be very few).
+    const alt = Math.min(0.99, p * (down ? CUSUM_DOWN : CUSUM_UP))
+    const fresh = Math.min(0.99, Math.max(0.005, (side.live + CUSUM_PSEUDO * alt) / (side.n + CUSUM_PSEUDO)))
+    for (const st of [this.down, this.up]) {
+      st.s = 0
+      st.n = 0
+      st.live = 0
+    }
     const fLive = fresh / p
     const fOther = (1 - fresh) / (1 - p)
     let total = 0

@@ -24,6 +24,15 @@
  * - an inner loop moves θ so that the mean predicted abandon probability of the
  *   dials placed tracks the allowed rate.
  *
+ * Two guards sit under the controller, measured in "room": the abandons the window
+ * can still take, less those in the pipeline, a fixed margin and GUARD_Z standard
+ * deviations of what the dialer can only estimate. With no room left (and at a
+ * cold start) the pacer dials progressively (hard guard). In a band of one abandon
+ * above that (soft guard) it still dials predictively, but only dials under a small
+ * θ, and only as many as take half the room left in calibrated expected abandons:
+ * the abandon risk it takes shrinks smoothly to zero as the window's slack does,
+ * instead of switching between predictive and progressive dialing.
+ *
  * The pacer state is a mutable object (single owner, see `Session.ts`).
  */
 import { DurationModel, ResolutionModel } from "./Estimators.ts"
@@ -45,12 +54,20 @@ export interface Options {
   readonly exactUpTo?: number
   /** Pins θ (disables the budget controller): for studying the policy family, never for production. */
   readonly fixedTheta?: number
-  /** Share of the abandon limit the controller aims to use (default 0.9). */
+  /** Share of the abandon limit the controller aims to use (default 0.95). */
   readonly aim?: number
   /** Quantiles of the time-to-live at which the floor is projected. */
   readonly quantiles?: ReadonlyArray<number>
   /** Pseudo-abandons that start the calibration ratio (default 1): for studying the controller. */
   readonly calibrationPrior?: number
+  /** Standard deviations of the window's abandon estimate below which the pacer dials progressively (default 2.5). */
+  readonly guardZ?: number
+  /** Abandons of headroom under the limit below which the pacer dials progressively (default 1.5). */
+  readonly guardMargin?: number
+  /** Abandons between the soft guard and the hard one (default 1). */
+  readonly softGuardAbandons?: number
+  /** θ ceiling inside the soft guard (default 0.01). */
+  readonly softGuardTheta?: number
 }
 
 export interface State {
@@ -72,6 +89,8 @@ export interface State {
   /** EWMA of dials placed per second. */
   dialRate: number
   lastDialAt: number
+  /** Set once the pacer has left the cold-start guard. */
+  warm: boolean
 }
 
 const phi = (z: number): number => {
@@ -95,11 +114,19 @@ const BUDGET_HORIZON_SECONDS = 3600
 /** Abandons of headroom under the limit below which the pacer dials progressively. */
 const GUARD_MARGIN = 1.5
 /**
- * Share of the window's allowance (limit x live answers) kept as extra headroom. On a large window
- * the rate at which the pacer hugs the guard is what its worst seeds end at; 3% of the allowance
- * keeps them at about 2.9% or below at a 3% limit, and costs nothing while the aimed rate is lower.
+ * The soft guard: a band of this many abandons above the hard guard. Inside it the pacer keeps
+ * dialing predictively, but only the dials whose abandon probability is under `SOFT_GUARD_THETA`,
+ * and only as many as take half of the room left above the hard guard in expected (calibrated)
+ * abandons. Falling straight back to progressive there (the old guard, with 3% of the allowance as
+ * extra headroom) idled agents for a third of the shift on s6 and made the pacer bang between
+ * the two modes; the band replaces that headroom and keeps the worst final window lower.
  */
-const GUARD_SHARE = 0.03
+const SOFT_GUARD_ABANDONS = 1
+const SOFT_GUARD_THETA = 0.01
+/** Share of the room above the hard guard that one decision's new dials may take inside the soft guard. */
+const SOFT_GUARD_ROOM = 0.5
+/** Standard deviations of the abandon estimate between the aimed level and the soft guard. */
+const AIM_Z = 0.5
 /** Standard deviations of the abandon estimate kept as extra headroom. */
 const GUARD_Z = 2.5
 /** Per-dial gain of θ's multiplicative update. */
@@ -122,8 +149,12 @@ export const make = (options: Options = {}): Pacer<State> => {
   const timeout = options.ringTimeoutSeconds ?? 25
   const grace = options.graceSeconds ?? (amd ? 0.5 : 1.5)
   const exactUpTo = options.exactUpTo ?? 80
-  const aim = options.aim ?? 0.9
+  const aim = options.aim ?? 0.95
   const calibrationPrior = options.calibrationPrior ?? CALIBRATION_PRIOR
+  const guardZ = options.guardZ ?? GUARD_Z
+  const guardMargin = options.guardMargin ?? GUARD_MARGIN
+  const softAbandons = options.softGuardAbandons ?? SOFT_GUARD_ABANDONS
+  const softTheta = options.softGuardTheta ?? SOFT_GUARD_THETA
   const quantiles = options.quantiles ?? [0.25, 0.5, 0.75]
   const K = Math.min(MAX_K, quantiles.length)
   const qs = quantiles.slice(0, K)
@@ -147,7 +178,8 @@ export const make = (options: Options = {}): Pacer<State> => {
       memory: options.ringMemoryDials ?? RING_MEMORY,
       priorLive: options.priorLiveShare ?? 0.2,
       priorLiveSeconds: amd ? 12 : 9,
-      priorOtherSeconds: Math.min(timeout, 18)
+      priorOtherSeconds: Math.min(timeout, 18),
+      maxResolveSeconds: timeout + (amd ? 5 : 1)
     }),
     talk: new DurationModel({ priorMean: options.priorTalkSeconds ?? 180 }),
     wrap: new DurationModel({ maxSeconds: 600, priorMean: options.priorWrapSeconds ?? 30 }),
@@ -160,7 +192,8 @@ export const make = (options: Options = {}): Pacer<State> => {
     lastLiveAt: -1,
     lastDecideAt: -1,
     dialRate: 0,
-    lastDialAt: 0
+    lastDialAt: 0,
+    warm: false
   })
 
   /** Poisson-binomial pmf by DP, into a buffer of length n+1. */
@@ -322,8 +355,9 @@ export const make = (options: Options = {}): Pacer<State> => {
     // dialer can only estimate (AMD false positives, machine shares), at three standard deviations.
     const pending = s.predicted * pLive * dials.length + 0.5 * snap.customersWaiting
     const sd = snap.abandon.windowAbandonedSd ?? 0
-    const headroom = GUARD_MARGIN + GUARD_SHARE * limit * L
-    const safeAbandons = limit * L - pending - headroom - (GUARD_Z + 0.5) * sd
+    // Room above the hard guard, in abandons (may be negative).
+    const room = limit * L - A - pending - guardMargin - guardZ * sd
+    const safeAbandons = limit * L - pending - guardMargin - softAbandons - (guardZ + AIM_Z) * sd
     const budget = Math.min(aimed * L, safeAbandons) - A
     // The rate to hold from here: the aim, or less while the safety margin is a large part of the window.
     const aimedNow = Math.min(aimed, Math.max(0, safeAbandons / Math.max(1, L)))
@@ -333,14 +367,18 @@ export const make = (options: Options = {}): Pacer<State> => {
     const allowed = Math.min(2.5 * limit, Math.max(0, aimedNow + budget / horizonLive))
     const calibration = Math.min(3, Math.max(CALIBRATION_FLOOR, (s.obsSum + calibrationPrior) / (s.predSum + calibrationPrior)))
     const targetPred = allowed / calibration
-    // Hard guard: within `GUARD_MARGIN` abandons and `GUARD_SHARE` of the allowance (plus GUARD_Z standard deviations) of the limit, and at a
-    // cold start, the pacer dials progressively. The window's rate then stays under the limit
-    // whenever the run, and so the judged window, ends.
-    const guarded = limit * L - A - pending < headroom + GUARD_Z * sd
-    const theta = options.fixedTheta ?? s.theta
+    // Hard guard: within `GUARD_MARGIN` abandons (plus GUARD_Z standard deviations) of the limit,
+    // and at a cold start, the pacer dials progressively. The window's rate then stays under the
+    // limit whenever the run, and so the judged window, ends. The soft guard is the band of
+    // `SOFT_GUARD_ABANDONS` above it (see there); it applies only once the pacer has left the
+    // cold-start guard, since before that its calibration has seen nothing.
+    const guarded = room < softAbandons
+    const hard = room < 0 || (guarded && !s.warm)
+    if (!guarded) s.warm = true
+    const theta = options.fixedTheta ?? (guarded ? Math.min(s.theta, softTheta) : s.theta)
 
-    // Under the guard (a cold start, or standing at the limit) dial progressively: no line without a free agent.
-    if (guarded && options.fixedTheta === undefined) {
+    // Under the hard guard (a cold start, or standing at the limit) dial progressively: no line without a free agent.
+    if (hard && options.fixedTheta === undefined) {
       if (floor > 0) {
         s.dialRate = dialRate + floor / DIAL_RATE_MEMORY
         s.lastDialAt = now
@@ -396,7 +434,18 @@ export const make = (options: Options = {}): Pacer<State> => {
         else hi = mid
       }
     }
-    const n = Math.max(lo, Math.min(floor, maxN))
+    let n = Math.max(lo, Math.min(floor, maxN))
+    if (guarded && n > floor && options.fixedTheta === undefined) {
+      // Soft guard: the new dials' expected abandons (calibrated) may take only a share of the room left.
+      const take = SOFT_GUARD_ROOM * room
+      let acc = 0
+      let i = 0
+      for (; i < n; i++) {
+        acc += pAt(i) * pLive * calibration
+        if (acc > take) break
+      }
+      n = Math.max(i, Math.min(floor, maxN))
+    }
     // Sum of the placed dials' abandon probabilities (exact for a few dials, sampled beyond).
     let sumP = 0
     if (n <= 24) for (let i = 0; i < n; i++) sumP += pAt(i)
@@ -407,7 +456,7 @@ export const make = (options: Options = {}): Pacer<State> => {
     const dialsOut = n
 
     // Inner loop: move θ so the mean predicted abandon probability tracks the target.
-    if (n > 0) {
+    if (n > 0 && !guarded) {
       const meanP = sumP / n
       const a = Math.min(0.2, 0.01 * n)
       s.predicted = s.predicted * (1 - a) + meanP * a
@@ -436,7 +485,7 @@ export const make = (options: Options = {}): Pacer<State> => {
     observe: (s, o) => {
       switch (o._tag) {
         case "DialResolved":
-          s.resolution.observe(o.secondsToOutcome, o.outcome === "human" ? "live" : o.censored ? "censored" : "other")
+          s.resolution.observe(o.secondsToOutcome, o.outcome === "human" ? "live" : o.censored ? "censored" : "other", o.at)
           if (o.outcome === "human") {
             // Event-rate estimate with a 10-minute memory: decays in time, +1/τ per live answer.
             const dt = s.lastLiveAt >= 0 ? Math.max(0, (o.at - s.lastLiveAt) / 1000) : 0

@@ -67,6 +67,45 @@ describe("ResolutionModel", () => {
     expect(m.liveShare()).toBeCloseTo(0.15, 1)
   })
 
+  it("reads outcomes in dial order: bursts of dials that resolve live-first raise no alarm", () => {
+    // A 100-agent floor places dials in bursts; live answers come back after ~9 s, the rest after
+    // ~20 s. Fed in resolution order, each burst is a run of live answers then a run of others.
+    const burst = (withTimes: boolean, seed: number): number => {
+      const m = new ResolutionModel({ priorLive: 0.17, priorLiveSeconds: 9, priorOtherSeconds: 20, maxResolveSeconds: 30 })
+      const rng = Random.make(seed)
+      for (let b = 0; b < 400; b++) {
+        const t0 = b * 30_000
+        const outcomes: Array<[number, "live" | "other"]> = []
+        for (let i = 0; i < 100; i++) outcomes.push(rng.next() < 0.17 ? [6 + 6 * rng.next(), "live"] : [15 + 10 * rng.next(), "other"])
+        outcomes.sort((x, y) => x[0] - y[0])
+        for (const [sec, kind] of outcomes) m.observe(sec, kind, withTimes ? t0 + sec * 1000 : undefined)
+      }
+      return m.changesDetected()
+    }
+    for (const seed of [1, 2, 3]) expect(burst(true, seed), `seed ${seed}`).toBe(0)
+    // The same stream read in resolution order alarms again and again.
+    expect(burst(false, 1)).toBeGreaterThan(3)
+  })
+
+  it("finds a drop from 0.33 to 0.17 (s5 at minute 120) within about 150 dials", () => {
+    const delays: Array<number> = []
+    for (const seed of [21, 22, 23, 24, 25]) {
+      const m = new ResolutionModel({ priorLive: 0.33, priorLiveSeconds: 12, priorOtherSeconds: 20 })
+      const rng = Random.make(seed)
+      for (let i = 0; i < 5000; i++) m.observe(12, rng.next() < 0.33 ? "live" : "other")
+      const before = m.changesDetected()
+      let i = 0
+      while (m.changesDetected() === before && i < 1000) {
+        m.observe(12, rng.next() < 0.17 ? "live" : "other")
+        i++
+      }
+      delays.push(i)
+      expect(Math.abs(m.liveShare() - 0.17)).toBeLessThan(0.06)
+    }
+    expect(Math.max(...delays)).toBeLessThan(250)
+    expect(delays.reduce((a, b) => a + b, 0) / delays.length).toBeLessThan(160)
+  })
+
   it("raises at most one false alarm in 10,000 dials on a steady floor, even at a low live share", () => {
     for (const [p, seed] of [[0.05, 11], [0.2, 12], [0.46, 13]] as const) {
       const m = new ResolutionModel({ priorLive: p, priorLiveSeconds: 12, priorOtherSeconds: 20 })
