@@ -341,7 +341,7 @@ const bridge = (st: SessionState, c: CallRecord, a: AgentRecord, now: number, ou
   st.stats.bridged++
   if (!a.ai || c.verdict !== undefined) {
     const v = c.verdict === "unknown" ? "unknown" : "human"
-    st.ledger.bridged(now, v)
+    st.ledger.bridged(now, v, (c.answeredAt - c.dialedAt) / 1000)
     c.unknownBridged = v === "unknown"
   }
   out.push({ _tag: "Bridge", callId: c.callId, agentId: a.id })
@@ -354,7 +354,7 @@ const abandon = (st: SessionState, c: CallRecord, now: number, out: Array<Sessio
   if (w >= 0) st.waiting.splice(w, 1)
   c.status = "released"
   st.stats.abandoned++
-  st.ledger.abandon(now, c.verdict === "unknown" ? "unknown" : "human")
+  st.ledger.abandon(now, c.verdict === "unknown" ? "unknown" : "human", (c.answeredAt - c.dialedAt) / 1000)
   out.push({ _tag: "PlaySafeHarbourAndRelease", callId: c.callId, message: st.config.safeHarbourMessage })
   observe(st, { _tag: "Abandoned", at: now })
   const lock = st.config.abandon.lockoutHours
@@ -941,7 +941,7 @@ const apply = (st: SessionState, ev: SessionEvent, out: Array<SessionCommand>): 
       if (c.status !== "bridged") return
       c.status = "released"
       if (ev.disposition === "machine") {
-        st.ledger.bridgedWasMachine(now, c.unknownBridged ? "unknown" : "human")
+        st.ledger.bridgedWasMachine(now, c.unknownBridged ? "unknown" : "human", (c.answeredAt - c.dialedAt) / 1000)
         observe(st, { _tag: "AgentMissedMachine", at: now, agentSeconds: (now - c.answeredAt) / 1000 })
       }
       const a = c.agentId === undefined ? undefined : st.agents.get(c.agentId)

