@@ -21,15 +21,16 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:webhooks [-- --runs 3 --out bench/results/webhooks]
  */
 import autocannon from "autocannon"
-import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process"
+import { execFile, spawn, type ChildProcess } from "node:child_process"
 import { createHmac } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { openLoop, type LatencySummary } from "./WebhookLoad.ts"
+import { postgresBinary, startPrivatePostgres, type PrivatePostgres } from "./WebhookPostgres.ts"
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)))
 const authToken = "bench-twilio-auth-token-0123456789"
@@ -66,18 +67,6 @@ const freePort = () =>
       s.close(() => typeof address === "object" && address !== null ? done(address.port) : fail(new Error("no port")))
     })
   })
-
-/** pgbench and psql from PATH, else the newest /usr/lib/postgresql/N/bin. */
-const postgresBinary = (name: "pgbench" | "psql"): string => {
-  try {
-    const found = execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim()
-    if (found !== "") return found
-  } catch { /* not on PATH */ }
-  const base = "/usr/lib/postgresql"
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : []
-  for (const v of versions) if (existsSync(`${base}/${v}/bin/${name}`)) return `${base}/${v}/bin/${name}`
-  throw new Error(`${name} not found on PATH or in ${base}/*/bin: install postgresql (apt-get install -y postgresql)`)
-}
 
 const run = (file: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env, timeoutMs = 60_000) =>
   new Promise<string>((done, fail) =>
@@ -143,6 +132,8 @@ const closedLoop = (title: string, options: { url: string; connections: number; 
   })
 
 interface FixedResult extends LatencySummary {
+  /** Checkpoints the Postgres server ran during the measured seconds (each one's sync stalls every commit). */
+  readonly checkpointsDuring: number
   readonly sendLagP99: number
   readonly maxBySecond: ReadonlyArray<number>
   readonly rate: number
@@ -190,7 +181,8 @@ const main = async () => {
       sockets: { type: "string", default: "64" },
       "pgbench-clients": { type: "string", default: String(serverPool) },
       runs: { type: "string", default: "1" },
-      out: { type: "string" }
+      out: { type: "string" },
+      "own-postgres": { type: "boolean", default: false }
     }
   })
   const duration = Number(values.duration)
@@ -204,9 +196,16 @@ const main = async () => {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got '${String(v)}'`)
   }
   if (!Number.isInteger(lowConnections) || lowConnections < 0) throw new Error(`--low-connections must be 0 (skip) or a positive integer, got '${String(lowConnections)}'`)
-  const adminUrl = process.env["DATABASE_URL"]
+  const ownPostgres = values["own-postgres"]
+  let privatePostgres: PrivatePostgres | undefined
+  if (ownPostgres) {
+    const pgPort = await freePort()
+    log(`starting a Postgres cluster of its own on 127.0.0.1:${pgPort}`)
+    privatePostgres = await startPrivatePostgres(pgPort)
+  }
+  const adminUrl = privatePostgres?.url ?? process.env["DATABASE_URL"]
   if (adminUrl === undefined || adminUrl === "") {
-    throw new Error("DATABASE_URL is not set: point it at a Postgres server the benchmark may create a database on (postgres://user@127.0.0.1:5432/postgres)")
+    throw new Error("DATABASE_URL is not set: point it at a Postgres server the benchmark may create a database on (postgres://user@127.0.0.1:5432/postgres), or pass --own-postgres")
   }
   const psql = postgresBinary("psql")
   const pgbench = postgresBinary("pgbench")
@@ -224,6 +223,7 @@ const main = async () => {
       await new Promise((r) => { server!.once("exit", r); setTimeout(r, 5_000) })
     }
     await sql(adminUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e: unknown) => log(`could not drop ${dbName}: ${String(e)}`))
+    await privatePostgres?.stop()
     rmSync(work, { recursive: true, force: true })
   }
 
@@ -293,6 +293,7 @@ const main = async () => {
     const script = join(work, "insert.sql")
     writeFileSync(script, `INSERT INTO bench_pgbench_events (id, org_id, call_id, provider, provider_call_id, provider_event_key, event_type, payload, occurred_at) ` +
       `VALUES (gen_random_uuid(), '${orgId}', gen_random_uuid(), 'twilio', 'CA${"0".repeat(31)}1', 'twilio:' || gen_random_uuid()::text, 'Ringing', '${samplePayload}', now());\n`)
+    const checkpoints = async () => Number((await sql(dbUrl, "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter")).trim())
     const runPgbench = () =>
       new Promise<string>((done, fail) => {
         // The server's own setting, stated explicitly: both sides commit with the same durability.
@@ -324,11 +325,12 @@ const main = async () => {
       openLoopSockets: sockets,
       durationSec: duration,
       runs,
-      seededCalls: calls
+      seededCalls: calls,
+      ownPostgres
     }
     const configLines = [
       `machine: ${config.cores} cores, shared by the load generator (autocannon and the open-loop sender, in this process), the server (one Node process) and Postgres; other work on the machine shows in each run's load average`,
-      `Node ${config.node}, Postgres ${config.postgres} on loopback, synchronous_commit=${syncCommit}, fsync=${fsync} (pgbench runs with the same synchronous_commit)`,
+      `Node ${config.node}, Postgres ${config.postgres} on loopback (${ownPostgres ? "a cluster of its own, started for this benchmark" : "the server at DATABASE_URL, shared with other users"}), synchronous_commit=${syncCommit}, fsync=${fsync} (pgbench runs with the same synchronous_commit)`,
       `server: autodialer serve, Postgres pool ${serverPool} connections, webhook group commit on up to ${webhookLanes} of them`,
       `pgbench: ${pgbenchClients} clients (= the server's pool: both sides get the same number of Postgres sessions), -j 2, -M prepared, one single-row INSERT per transaction into a table shaped like call_events, ${duration} s right before and right after the webhook max run (the ratio uses their mean)`,
       `max throughput: autocannon, closed loop, ${connections} connections${lowConnections > 0 ? ` (and ${lowConnections})` : ""}, ${duration} s; fixed rate: ${rate} req/s open loop (latency from each request's due time), up to ${sockets} sockets, after VACUUM and a ${leadIn} s lead-in, ${duration} s measured`
@@ -359,8 +361,10 @@ const main = async () => {
       }
       log(`run ${r}: fixed ${rate} req/s, open loop (${leadIn} s lead-in, then ${duration} s measured)`)
       const lead = await sendFixed(leadIn)
+      const checkpointsBefore = await checkpoints()
       const fixedRun = await sendFixed(duration)
-      const fixed: FixedResult = { rate, sockets, ...fixedRun }
+      const checkpointsDuring = (await checkpoints()) - checkpointsBefore
+      const fixed: FixedResult = { rate, sockets, checkpointsDuring, ...fixedRun }
       // pgbench right before and right after the webhook run, compared with their mean: the background load of a
       // shared machine drifts, and this keeps the two sides of the ratio under the same conditions.
       log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (before)`)
@@ -405,7 +409,7 @@ const main = async () => {
       `  pgbench tps: ${spread(results.map((r) => r.pgbenchTps), f0)}`,
       `  ratio webhooks / pgbench: ${spread(results.map((r) => r.ratio * 100), (x) => `${x.toFixed(0)}%`)}`,
       `  p99 at ${rate}/s (ms): ${spread(results.map((r) => r.fixed.p99), f1)} (of which the sender's own lateness, p99: ${spread(results.map((r) => r.fixed.sendLagP99), f1)})`,
-      ...results.map((r) => `  run ${r.run}, slowest answer per second at ${rate}/s (ms): ${r.fixed.maxBySecond.map(f0).join(" ")}`),
+      ...results.map((r) => `  run ${r.run}, slowest answer per second at ${rate}/s (ms): ${r.fixed.maxBySecond.map(f0).join(" ")}; Postgres checkpoints meanwhile: ${r.fixed.checkpointsDuring}`),
       `goal 1, webhook rate >= 1/2 of pgbench (${connections} connections vs ${pgbenchClients} pgbench clients): ${passFail(results.every((r) => r.rateGoal))} (${results.filter((r) => r.rateGoal).length}/${runs} runs)`,
       `goal 2, p99 < 20 ms at ${rate} req/s: ${passFail(results.every((r) => r.latencyGoal))} (${results.filter((r) => r.latencyGoal).length}/${runs} runs)`,
       `events stored: ${stored}; requests answered 2xx: ${answered}; sent: ${sent}${consistent ? "" : " MISMATCH"}; failed requests: ${failed}`
