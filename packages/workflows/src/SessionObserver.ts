@@ -38,7 +38,7 @@ export type SessionEvent =
       readonly agentId?: string
       readonly outcome?: string
     }
-  /** The agent is in wrap-up until it ends it, or until `deadline` (epoch ms). */
+  /** The agent is in wrap-up until it ends it, or until `deadline` (epoch ms). `callId` is "" for a wrap-up restored without its call. */
   | { readonly _tag: "WrapUpStarted"; readonly at: number; readonly campaignId: string; readonly agentId: string; readonly callId: string; readonly deadline: number }
   /** The session changed the agent's state (a call, wrap-up, its end). */
   | {

@@ -116,6 +116,24 @@ describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temp
     }
   }, 90_000)
 
+  it("re-announces a wrap-up left by an earlier session, so the desk can end it instead of waiting for the timeout", async () => {
+    const h = Rig.makeHarness(db)
+    const seeded = await Rig.seedWith(db, { contacts: 3, agents: 1 })
+    const [agent] = seeded.agentIds
+    await query(db.layer, `UPDATE campaign_agents SET state = 'wrap_up' WHERE campaign_id = $1`, [seeded.campaignId])
+    const started = Date.now()
+    await Rig.runCampaign(t, db, "restored-wrap", h, Rig.config({ maxAttempts: 1 }), completes, seeded,
+      { ...Rig.fastSession, wrapUpTimeoutMs: 600_000 })
+    // Done long before the ten-minute timeout: the desk heard of the wrap-up and ended it.
+    expect(Date.now() - started).toBeLessThan(60_000)
+    const events = h.observed()
+    const first = events.findIndex((e) => e._tag === "WrapUpStarted" && e.agentId === agent && e.callId === "")
+    expect(first).toBeGreaterThanOrEqual(0)
+    const ready = events.findIndex((e) => e._tag === "AgentStateChanged" && e.agentId === agent && e.state === "available")
+    expect(ready).toBeGreaterThan(first)
+    expect(events.slice(0, ready).some((e) => e._tag === "CallOffered")).toBe(false)
+  }, 90_000)
+
   it("hears agent changes made while no session ran from Postgres, and later ones on the bus", async () => {
     const h = Rig.makeHarness(db)
     const seeded = await Rig.seedWith(db, { contacts: 10, agents: 3, agentState: "loggedOut" })

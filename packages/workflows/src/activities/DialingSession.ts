@@ -496,10 +496,13 @@ export const runSession = (
       return agentChanged(e.agentId, e.state, e.at, winding)
     }
 
-    // Agents the last session left in wrap-up get a fresh wrap-up timeout.
+    // Agents the last session left in wrap-up (or on a call that is over) get a fresh wrap-up
+    // timeout, and their desks hear of it: a "done" sent while no session listened is not lost.
     for (const a of snap.agents) {
       if (a.state === "wrapUp" || (a.state === "busy" && !snap.calls.some((c) => c.agentId === a.agentId))) {
-        wraps.set(a.agentId, { callId: a.callId ?? "", deadline: start + options.wrapUpTimeoutMs })
+        const w = { callId: a.callId ?? "", deadline: start + options.wrapUpTimeoutMs }
+        wraps.set(a.agentId, w)
+        yield* publish({ _tag: "WrapUpStarted", at: start, campaignId, agentId: a.agentId, ...w })
       }
     }
 

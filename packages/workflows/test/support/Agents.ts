@@ -2,9 +2,13 @@
  * Simulated agents at their desks: they hear the session's observer events
  * and answer on the event bus like the server's agent endpoints would. After
  * each call an agent wraps up for `wrapMs` and then says it is done; offered
- * previews are taken or skipped by `onPreview`.
+ * previews are taken or skipped by `onPreview`. Like the server's agent
+ * endpoints, a desk stores the end of a wrap-up in `agent_state_log` before it
+ * publishes it, so a session that was not listening (a retry starting) still
+ * learns of it from Postgres.
  */
 import { Clock, Effect, Stream } from "effect"
+import { SqlClient } from "effect/sql"
 import { EventBus } from "../../src/EventBus.ts"
 import { ObservedEvents } from "../../src/SessionObserver.ts"
 
@@ -18,12 +22,16 @@ export interface DeskOptions {
 export const desks = (options: DeskOptions) =>
   Effect.scoped(Effect.gen(function*() {
     const bus = yield* EventBus
+    const sql = yield* SqlClient.SqlClient
     const events = yield* (yield* ObservedEvents).subscribe
     yield* Stream.runForEach(events, (e) => {
       if (e._tag === "WrapUpStarted") {
         return Effect.forkDetach(Effect.sleep(options.wrapMs).pipe(
           Effect.andThen(Clock.currentTimeMillis),
-          Effect.flatMap((at) => bus.publish(e.campaignId, { _tag: "AgentAction", agentId: e.agentId, action: "wrapUpDone", at }))
+          Effect.tap((at) => sql`INSERT INTO agent_state_log (id, org_id, agent_id, campaign_id, state, reason, changed_at)
+            SELECT gen_random_uuid(), org_id, ${e.agentId}, id, 'available', 'desk: wrap-up done', ${new Date(at)} FROM campaigns WHERE id = ${e.campaignId}`),
+          Effect.flatMap((at) => bus.publish(e.campaignId, { _tag: "AgentAction", agentId: e.agentId, action: "wrapUpDone", at })),
+          Effect.catchCause((cause) => Effect.logWarning("simulated desk: wrap-up done not stored", cause))
         )).pipe(Effect.asVoid)
       }
       if (e._tag === "PreviewOffered") {

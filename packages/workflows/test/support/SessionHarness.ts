@@ -39,7 +39,7 @@ export const config = (patch: Partial<CampaignConfig> = {}): CampaignConfig =>
 export const fastSession: Partial<SessionOptions> = { tickMs: 100, idleExitMs: 1_500, ringTimeoutSec: 5, minRingSeconds: 5 }
 
 export interface Harness {
-  readonly runtime: ManagedRuntime.ManagedRuntime<SessionServices | ObservedEvents, unknown>
+  readonly runtime: ManagedRuntime.ManagedRuntime<SessionServices | ObservedEvents | SqlClient.SqlClient, unknown>
   /** Originates by idempotency key: how many times the carrier really dialled it. */
   readonly dialled: Map<string, number>
   /** When each idempotency key was first originated (epoch ms). */
@@ -84,9 +84,9 @@ export const makeHarness = (db: TestDatabase, options: HarnessOptions = {}): Har
     }
   })
   const layer = Layer.mergeAll(options.store ?? SessionStore.layerPg, EventBus.layerPg, carrier, engine, SessionObserver.layerTest).pipe(
-    Layer.provide(db.layer)
+    Layer.provideMerge(db.layer)
   )
-  const runtime: ManagedRuntime.ManagedRuntime<SessionServices | ObservedEvents, unknown> = ManagedRuntime.make(layer)
+  const runtime: ManagedRuntime.ManagedRuntime<SessionServices | ObservedEvents | SqlClient.SqlClient, unknown> = ManagedRuntime.make(layer)
   runtime.runFork(CarrierIngress.forward)
   runtime.runFork(desks(options.desk ?? { wrapMs: 50 }))
   // The recording outlives the runtime: tests read it after the campaign's run disposed it.
