@@ -240,6 +240,24 @@ describe.skipIf(pg.skip || server.skip)("dialing session (Postgres + Temporal de
     }, { contacts: 16, agents: 8 })
   }, 90_000)
 
+  it("pauses with the production engine while agents come back from wrap-up: the session still winds down and places no dial", async () => {
+    // Agents end their wrap-up while the session winds down: the engine wants to dial for them then.
+    const h = Rig.makeHarness(db, { desk: { wrapMs: 300 } })
+    await runCampaign("pause-engine", h, config(), async (handle, { campaignId }) => {
+      await eventually(() => callsOf(campaignId), (rows) => rows.filter((r) => !r.ended).length >= 3, 20_000, "calls in flight")
+      await handle.executeUpdate(Updates.pause, { args: ["team meeting"] })
+      await eventually(() => handle.query(Queries.status), (st) => st.phase === "paused", 30_000, "the session to wind down")
+      const atRest = await callsOf(campaignId)
+      expect(atRest.every((r) => r.ended)).toBe(true)
+      await new Promise((r) => setTimeout(r, 1_500))
+      expect(await callsOf(campaignId)).toHaveLength(atRest.length)
+      const queue = await queueOf(campaignId)
+      expect(queue.filter((r) => r.status === "reserved" || r.status === "dialing")).toEqual([])
+      await handle.executeUpdate(Updates.resume)
+      expect((await handle.result()).lifecycle).toBe("completed")
+    }, { contacts: 24, agents: 6 })
+  }, 90_000)
+
   it("a session that fails mid-campaign is retried: the new attempt rebuilds from Postgres, dials no attempt twice and keeps the abandon budget", async () => {
     const seeded = await seedWith({ contacts: 30, agents: 10 })
     const { campaignId } = seeded

@@ -286,9 +286,13 @@ export const runSession = (
       Effect.forEach(commands, (command) => Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         if (command._tag === "Dial" && winding) {
+          // Winding down: no new dial. The engine already counts this one as dialling, so it is told
+          // the dial never happened, or the session would wait for it forever. The contact's row was
+          // given back to the queue, so the engine's retry or done for it changes nothing in Postgres.
           const contact = contacts.get(command.contactId)
+          contacts.delete(command.contactId)
           if (contact !== undefined) yield* store.release(campaignId, sessionId, [contact.contactId])
-          return
+          return yield* apply({ _tag: "CallCancelled", at: now, callId: command.callId }, winding)
         }
         yield* store.recordCommand(campaignId, sessionId, command, now)
         switch (command._tag) {
