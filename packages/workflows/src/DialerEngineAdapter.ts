@@ -17,13 +17,14 @@
  *   not to the engine's own calendar, like a retry.
  */
 import { Layer } from "effect"
-import { Command, Config, Event, Session } from "@autodialer/dialer-engine"
+import { CallingWindow, Command, Config, Event, Session, TimeZone } from "@autodialer/dialer-engine"
 import {
   type AgentState,
   type AttemptOutcome,
   type EngineCommand,
   type EngineEvent,
   type EngineStep,
+  type LawfulHours,
   type RestoreInput,
   SessionEngine,
   type SessionEngineService
@@ -339,6 +340,13 @@ export const dialerEngine: SessionEngineService<AdapterState> = {
   restore,
   step,
   decide: (s, now) => run(s, { _tag: "Tick", at: now }),
+  lawfulHours: (s, contact, now): LawfulHours => {
+    // The same inference and hours the engine applies before it dials (Session.dialable).
+    const hours = s.session.config.callingHours
+    const inference = TimeZone.forContact(contact.timeZone === "" ? undefined : contact.timeZone, undefined, contact.number)
+    if (CallingWindow.check(hours, inference, now).open) return { open: true }
+    return { open: false, opensAt: CallingWindow.nextOpen(hours, inference, now) }
+  },
   queuedContacts: (s) => [...s.queued],
   callsInFlight: (s) => s.session.calls.size + s.adopted.size,
   wantedContacts: (s) => (s.session.loggedIn === 0 ? 0 : Math.max(4, Math.ceil(s.session.loggedIn * s.input.maxLinesPerAgent * 2))),

@@ -132,10 +132,19 @@ export interface EngineStep<S> {
   readonly commands: ReadonlyArray<EngineCommand>
 }
 
+/** Whether the law lets a number be called now, by the engine's calling-hour rules (`opensAt`: the next lawful instant, undefined when none is near). */
+export type LawfulHours = { readonly open: true } | { readonly open: false; readonly opensAt: number | undefined }
+
 export interface SessionEngineService<S = unknown> {
   readonly restore: (input: RestoreInput) => S
   readonly step: (state: S, event: EngineEvent) => EngineStep<S>
   readonly decide: (state: S, now: number) => EngineStep<S>
+  /**
+   * The engine's legal calling hours (08:00-21:00 where the number is) for a
+   * contact, so the host can give back a contact the campaign's window allows
+   * but the law does not, instead of holding its reservation until it opens.
+   */
+  readonly lawfulHours: (state: S, contact: EngineContact, now: number) => LawfulHours
   /** Reserved contacts the engine holds and has not dialled yet (the host tops this up). */
   readonly queuedContacts: (state: S) => ReadonlyArray<string>
   /** Calls the engine considers in flight (not yet finished). */

@@ -33,6 +33,20 @@ const drive = (s: AdapterState, events: ReadonlyArray<EngineEvent>): { state: Ad
 }
 
 describe("DialerEngineAdapter", () => {
+  it("tells the host the law's calling hours where the number is: its own zone first, else inferred from the number", () => {
+    const s = engine.restore(input())
+    // 17:00 UTC: noon in New York (212), 09:00 in Los Angeles (415), 02:00 the next day in Tokyo.
+    expect(engine.lawfulHours(s, contact("ny"), t0)).toEqual({ open: true })
+    expect(engine.lawfulHours(s, { ...contact("la"), number: "+14155550100" }, t0)).toEqual({ open: true })
+    const tokyo = engine.lawfulHours(s, { ...contact("tk"), number: "+81355550100", timeZone: "Asia/Tokyo" }, t0)
+    // Closed until 08:00 in Tokyo, 23:00 UTC.
+    expect(tokyo).toEqual({ open: false, opensAt: Date.parse("2026-11-25T23:00:00Z") })
+    // 06:00 in Los Angeles (14:00 UTC): closed there until 08:00 (16:00 UTC), open in New York (09:00).
+    const early = Date.parse("2026-11-25T14:00:00Z")
+    expect(engine.lawfulHours(s, { ...contact("la"), number: "+14155550100" }, early)).toEqual({ open: false, opensAt: Date.parse("2026-11-25T16:00:00Z") })
+    expect(engine.lawfulHours(s, contact("ny"), early)).toEqual({ open: true })
+  })
+
   it("restores the abandon budget and the agents, then dials a contact handed to it", () => {
     const s = engine.restore(input())
     expect(engine.abandon(s)).toEqual({ liveAnswers: 40, abandoned: 1 })

@@ -347,4 +347,32 @@ describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temp
       expect(c.ended).toBe(true)
     }
   }, 60_000)
+
+  it("gives back a contact the campaign's window allows but the law does not (03:00 where it is), due when the law's hours open, and dials the others", async () => {
+    const utcHour = new Date().getUTCHours()
+    // A zone where it is 03:00 now: Etc/GMT-N is UTC+N.
+    const east = ((3 - utcHour + 36) % 24) - 12
+    const night = east === 0 ? "Etc/GMT" : `Etc/GMT${east > 0 ? "-" : "+"}${Math.abs(east)}`
+    const h = Rig.makeHarness(db)
+    const seeded = await Rig.seedWith(db, { contacts: 3, agents: 1, zoneOf: (i) => (i === 0 ? night : null) })
+    const nightContact = (await query<{ id: string }>(db.layer,
+      `SELECT cc.id FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id WHERE cc.campaign_id = $1 AND c.time_zone = $2`,
+      [seeded.campaignId, night]))[0]!.id
+    const started = Date.now()
+    await Rig.runCampaign(t, db, "law-hours", h, Rig.config({ maxAttempts: 1 }), async (handle) => {
+      // The session neither dials it nor keeps it reserved: the campaign waits for it on a timer.
+      await eventually(() => handle.query(Queries.status), (s) => s.phase === "awaitingDueContacts", 30_000, "the campaign to wait for the night contact")
+    }, seeded)
+    const queue = await Rig.queueOf(db, seeded.campaignId)
+    const held = queue.find((r) => r.id === nightContact)!
+    expect(held).toMatchObject({ status: "pending", attempts: 0 })
+    // Due at 08:00 where it is: five hours after 03:00-03:59, on the engine's 5-minute grid.
+    const dueIn = held.next_attempt_at.getTime() - started
+    expect(dueIn).toBeGreaterThan(4 * 3_600_000 - 60_000)
+    expect(dueIn).toBeLessThanOrEqual(5 * 3_600_000 + 5 * 60_000)
+    const reserved = await query<{ reserved_by: string | null }>(db.layer, `SELECT reserved_by FROM campaign_contacts WHERE id = $1`, [nightContact])
+    expect(reserved[0]!.reserved_by).toBeNull()
+    expect(queue.filter((r) => r.id !== nightContact).map((r) => r.attempts)).toEqual([1, 1])
+    expect([...h.dialled.keys()].some((k) => k.includes(nightContact))).toBe(false)
+  }, 60_000)
 })

@@ -578,6 +578,14 @@ export const runSession = (
               yield* store.release(campaignId, sessionId, [contact.contactId], nextOpenAt(config.windows, zone, now))
               continue
             }
+            const lawful = engine.lawfulHours(state, contact, now)
+            if (!lawful.open && lawful.opensAt !== undefined) {
+              // The campaign's window is open but the law's is not where the number is (the engine
+              // would hold the contact, and the session its reservation, until it opens): back to
+              // the queue, due when it opens, so an idle session can end and the workflow sleep.
+              yield* store.release(campaignId, sessionId, [contact.contactId], lawful.opensAt)
+              continue
+            }
             contacts.set(contact.contactId, contact)
             zones.set(contact.contactId, zone)
             yield* apply({ _tag: "ContactAdded", at: now, contact }, winding)

@@ -6,12 +6,13 @@
 import { Effect, type Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { DialingSessionRepo, Ids, Tenancy } from "@autodialer/domain"
+import { middayZone } from "./Config.ts"
 
 export interface Seed {
   readonly contacts: number
   readonly agents: number
   readonly agentState?: "ready" | "loggedOut"
-  /** IANA zone per contact index, or null for the campaign's. */
+  /** IANA zone per contact index, or null for the campaign's (default: a zone where it is about noon now). */
   readonly zoneOf?: (i: number) => string | null
 }
 
@@ -37,7 +38,10 @@ export const seedCampaign = (seed: Seed) =>
       for (let i = 0; i < seed.contacts; i++) {
         const contactId = yield* Ids.generate(Ids.ContactId)
         const entryId = yield* Ids.generate(Ids.CampaignContactId)
-        const zone = seed.zoneOf?.(i) ?? null
+        // By default the contact's own zone is one where it is about noon now: the engine applies the
+        // law's 08:00-21:00 where the number is, so a +1 415 number without a zone would make
+        // every session test depend on the hour it runs at.
+        const zone = seed.zoneOf === undefined ? middayZone() : seed.zoneOf(i)
         yield* sql`INSERT INTO contacts (id, org_id, phone, time_zone, time_zone_source)
           VALUES (${contactId}, ${orgId}, ${`+1415555${String(i).padStart(4, "0")}`}, ${zone}, ${zone === null ? null : "user"})`
         yield* sql`INSERT INTO campaign_contacts (id, org_id, campaign_id, contact_id) VALUES (${entryId}, ${orgId}, ${campaignId}, ${contactId})`

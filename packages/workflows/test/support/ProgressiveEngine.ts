@@ -135,6 +135,8 @@ export const progressiveEngine: SessionEngineService<State> = {
   restore,
   step,
   decide,
+  // A test engine of the session's mechanics: it applies no legal calling hours of its own.
+  lawfulHours: () => ({ open: true }),
   queuedContacts: (s) => s.queue.map((c) => c.contactId),
   callsInFlight: (s) => s.calls.size,
   wantedContacts: (s) => Math.max(0, readyAgents(s).length * s.input.maxLinesPerAgent * 2),
