@@ -116,7 +116,8 @@ describe.skipIf(pg.skip)("dialing session events on the realtime channels", () =
     const user = await runtime.runPromise(Provisioning.addUser(org.orgId, { email: "ed@events.test", fullName: "Ed", role: "agent", password: "correct horse battery" }))
     const agent = api(url, user.apiKey)
     await admin("POST", "/dispositions", { code: "sale", label: "Sale", contact: true, sale: true })
-    // Open all day in a zone where it is about noon now, so the test does not depend on the hour it runs at.
+    // Open all day in a zone where it is about noon now, for the campaign and its contacts (the law's
+    // 08:00-21:00 applies where each contact is), so the test does not depend on the hour it runs at.
     const offset = new Date().getUTCHours() - 12
     const timeZone = offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "+" : "-"}${Math.abs(offset)}`
     const campaign = (await admin("POST", "/campaigns", {
@@ -124,8 +125,8 @@ describe.skipIf(pg.skip)("dialing session events on the realtime channels", () =
       windows: [{ days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "23:59" }]
     })).body
     expect(campaign.id).toBeDefined()
-    const first = (await admin("POST", "/contacts", { phone: "+14155550171", firstName: "Ann" })).body.id as string
-    const second = (await admin("POST", "/contacts", { phone: "+14155550172", firstName: "Bo" })).body.id as string
+    const first = (await admin("POST", "/contacts", { phone: "+14155550171", firstName: "Ann", timeZone })).body.id as string
+    const second = (await admin("POST", "/contacts", { phone: "+14155550172", firstName: "Bo", timeZone })).body.id as string
     expect((await admin("POST", `/campaigns/${campaign.id}/contacts`, { contactIds: [first, second] })).body.enrolled).toBe(2)
 
     const desk = await listen(`${url}/realtime/me?access_token=${user.apiKey}`)

@@ -36,7 +36,22 @@ const script = `Hi {first_name}, this is Sam from Autodialer Demo. I'm calling a
 
 const firstNames = ["Ana", "Ben", "Chloe", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lena", "Milo", "Nia", "Omar", "Pia"]
 const lastNames = ["Lopez", "Nguyen", "Smith", "Okafor", "Kim", "Rossi", "Cohen", "Patel", "Schmidt", "Silva"]
-const zones = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
+/**
+ * Contacts around the world (fictional-range numbers of each country): the law
+ * lets a number be called 08:00-21:00 where it is, so with the US alone the
+ * demo would place no call for eight hours of every day. Between them these
+ * zones leave no hour of the day without a lawful contact.
+ */
+const regions: ReadonlyArray<{ readonly zone: string; readonly prefix: string }> = [
+  { zone: "America/New_York", prefix: "+1212555" },
+  { zone: "America/Chicago", prefix: "+1312555" },
+  { zone: "America/Denver", prefix: "+1303555" },
+  { zone: "America/Los_Angeles", prefix: "+1415555" },
+  { zone: "Europe/London", prefix: "+44207946" },
+  { zone: "Asia/Kolkata", prefix: "+91225555" },
+  { zone: "Asia/Tokyo", prefix: "+8135555" },
+  { zone: "Australia/Sydney", prefix: "+6125550" }
+]
 
 export const ensure = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -75,9 +90,9 @@ export const ensure = Effect.gen(function*() {
       for (let i = 0; i < contactCount; i++) {
         const contactId = yield* UuidV7.generate
         yield* sql`INSERT INTO contacts ${sql.insert({
-          id: contactId, orgId: id, phone: `+1415555${String(2000 + i).padStart(4, "0")}`,
+          id: contactId, orgId: id, phone: `${regions[i % regions.length]!.prefix}${String(2000 + i).padStart(4, "0")}`,
           firstName: firstNames[i % firstNames.length]!, lastName: lastNames[(i * 7) % lastNames.length]!,
-          company: `Company ${1 + (i % 40)}`, timeZone: zones[i % zones.length]!, timeZoneSource: "phone_prefix",
+          company: `Company ${1 + (i % 40)}`, timeZone: regions[i % regions.length]!.zone, timeZoneSource: "phone_prefix",
           tags: ["demo"], source: "demo-seed"
         })}`
         yield* sql`INSERT INTO campaign_contacts ${sql.insert({ id: yield* UuidV7.generate, orgId: id, campaignId, contactId })}`
