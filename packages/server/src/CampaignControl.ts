@@ -7,7 +7,7 @@
  *   validated updates, so a refused transition comes back as a 409 with the
  *   workflow's reason.
  * - `layerInProcess`: the embedded fallback when no Temporal server can be
- *   had; the in-process loop (`embedded/InProcessDialer.ts`) follows the
+ *   had; the in-process driver (`embedded/InProcessSessions.ts`) follows the
  *   status the API writes.
  */
 import { Context, Effect, Layer } from "effect"
