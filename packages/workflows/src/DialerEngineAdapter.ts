@@ -67,6 +67,23 @@ const outcomeOf = (o: Config.Outcome): AttemptOutcome => {
   }
 }
 
+/**
+ * The engine's caller-ID pool from the numbers the campaign's strategy
+ * allows. For local presence each number says where it is local: its NANP
+ * area code and the state that code is in (the engine prefers a number from
+ * the contact's area code, then from its state, then any).
+ */
+export const callerIdConfig = (input: RestoreInput): Config.CallerIdConfig => {
+  const numbers = input.callerIds !== undefined && input.callerIds.length > 0 ? input.callerIds : [input.callerId]
+  const localPresence = input.localPresence === true
+  const pool = [...new Set(numbers)].map((number): Config.CallerIdEntry => {
+    if (!localPresence || !number.startsWith("+1") || number.length !== 12) return { number }
+    const region = TimeZone.inferFromNumber(number).region
+    return { number, areaCodes: [number.slice(2, 5)], ...(region === undefined ? {} : { regions: [region] }) }
+  })
+  return { pool, localPresence }
+}
+
 const engineConfig = (input: RestoreInput): Config.SessionConfig => {
   const rule = { delayMinutes: input.retryDelayMs / 60_000, maxAttempts: input.maxAttempts }
   const mode: Config.DialingMode = input.pacing === "predictive"
@@ -91,7 +108,7 @@ const engineConfig = (input: RestoreInput): Config.SessionConfig => {
     },
     // The legal default hours per contact's zone; the campaign's own windows are applied by the host.
     callingHours: { window: { start: "08:00", end: "21:00" }, fallbackZone: input.timeZone },
-    callerIds: { pool: [{ number: input.callerId }], localPresence: false },
+    callerIds: callerIdConfig(input),
     safeHarbourMessage: input.safeHarbourMessage
   })
 }

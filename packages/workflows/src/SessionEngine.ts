@@ -52,7 +52,16 @@ export interface RestoreInput {
   readonly pacing: PacingMode
   /** The campaign's zone: contacts without one are judged in it. */
   readonly timeZone: string
+  /** The host's caller id (E.164): presented when `callerIds` is empty (the organization has no usable number). */
   readonly callerId: string
+  /**
+   * The numbers the campaign's caller-ID strategy allows (E.164, the
+   * organization's active numbers): the engine rotates over them, or picks
+   * by local presence. Empty or absent: `callerId` alone.
+   */
+  readonly callerIds?: ReadonlyArray<string>
+  /** Prefer a number of `callerIds` sharing the contact's area code (then its state). Default false. */
+  readonly localPresence?: boolean
   readonly ringTimeoutSeconds: number
   /** Compliance floor on ring time before a dial may be given up (FCC: 15 s). */
   readonly minRingSeconds: number

@@ -91,9 +91,57 @@ export interface CampaignPolicy {
   readonly voicemail?: { readonly _tag: "Audio"; readonly url: string } | { readonly _tag: "Speech"; readonly text: string }
   /** Answering-machine detection (`amd.enabled`); off, every answer is treated as a person. */
   readonly amd: boolean
+  /**
+   * The caller ids the campaign's strategy (`caller_id_strategy`) allows, among
+   * the organization's active voice numbers; empty when none applies (the host
+   * presents its own caller id).
+   */
+  readonly callerIds: ReadonlyArray<string>
+  /** `local_presence`: the number sharing the contact's area code is preferred. */
+  readonly localPresence: boolean
 }
 
-export const defaultPolicy: CampaignPolicy = { abandonWindowDays: 30, amd: true }
+export const defaultPolicy: CampaignPolicy = { abandonWindowDays: 30, amd: true, callerIds: [], localPresence: false }
+
+/** `campaigns.caller_id_strategy` (migration 7). */
+export const CallerIdStrategy = Schema.Literals(["org_default", "fixed", "local_presence"])
+export type CallerIdStrategy = typeof CallerIdStrategy.Type
+
+/** One of the organization's active voice numbers, as the strategy sees it. */
+export interface OrgNumber {
+  readonly number: string
+  readonly isDefault: boolean
+  /** Named in the campaign's `caller_id_pool` (for `fixed`, its one number). */
+  readonly inPool: boolean
+}
+
+/**
+ * The caller ids a strategy allows among the organization's active numbers:
+ * `org_default` the default number; `fixed` its number while it exists and
+ * is active, else the default; `local_presence` every active number. Empty
+ * when nothing applies (no default number): the host's own caller id is used.
+ * `problem` says why the campaign's choice could not be honoured.
+ */
+export const resolveCallerIds = (
+  strategy: CallerIdStrategy,
+  numbers: ReadonlyArray<OrgNumber>
+): { readonly callerIds: ReadonlyArray<string>; readonly localPresence: boolean; readonly problem?: string } => {
+  const byDefault = numbers.filter((n) => n.isDefault).map((n) => n.number)
+  switch (strategy) {
+    case "org_default":
+      return { callerIds: byDefault, localPresence: false }
+    case "fixed": {
+      const fixed = numbers.filter((n) => n.inPool).map((n) => n.number)
+      return fixed.length > 0
+        ? { callerIds: fixed.slice(0, 1), localPresence: false }
+        : { callerIds: byDefault, localPresence: false, problem: "its fixed caller id (caller_id_pool) is not an active voice number of the organization; using the default number" }
+    }
+    case "local_presence":
+      return numbers.length > 0
+        ? { callerIds: numbers.map((n) => n.number), localPresence: true }
+        : { callerIds: [], localPresence: false, problem: "local_presence but the organization has no active voice number" }
+  }
+}
 
 export type ContactResult =
   | { readonly _tag: "Retry"; readonly at: number; readonly outcome: AttemptOutcome }
@@ -144,6 +192,7 @@ export interface SessionStoreService {
 
 const decodeStoredEvent = Schema.decodeUnknownEffect(CallEvents.CallEvent)
 const isAnsweredBy = Schema.is(Enums.AnsweredBy)
+const isCallerIdStrategy = Schema.is(CallerIdStrategy)
 
 /** Engine agent states as the domain's (what the agent desktop and roll-ups read), and back. */
 const toDomainAgent = (state: AgentState): Enums.AgentState => {
@@ -299,12 +348,26 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
     const policy: SessionStoreService["policy"] = (campaignId) =>
       Effect.gen(function*() {
         const { org, campaign } = yield* scoped(campaignId)
-        const rows = yield* asTenant(org)(sql<{ readonly abandonPolicy: unknown; readonly amd: unknown; readonly voicemailUrl: string | null }>`
-          SELECT c.abandon_policy AS "abandonPolicy", c.amd,
+        const rows = yield* asTenant(org)(sql<{
+          readonly abandonPolicy: unknown; readonly amd: unknown; readonly voicemailUrl: string | null; readonly callerIdStrategy: unknown
+        }>`
+          SELECT c.abandon_policy AS "abandonPolicy", c.amd, c.caller_id_strategy AS "callerIdStrategy",
             (SELECT r.url FROM recordings r WHERE r.id::text = c.amd->>'voicemailRecordingId' AND r.status = 'completed') AS "voicemailUrl"
           FROM campaigns c WHERE c.id = ${campaign}`)
         const row = rows[0]
         if (row === undefined) return defaultPolicy
+        // The organization's numbers that can place a call; `fixed` names one of them by id.
+        const numbers = yield* asTenant(org)(sql<OrgNumber>`
+          SELECT p.number, p.is_default AS "isDefault", p.id = ANY(c.caller_id_pool) AS "inPool"
+          FROM phone_numbers p JOIN campaigns c ON c.id = ${campaign} AND c.org_id = p.org_id
+          WHERE p.is_active AND 'voice' = ANY(p.capabilities)
+          ORDER BY p.number`)
+        const strategy = isCallerIdStrategy(row.callerIdStrategy) ? row.callerIdStrategy : "org_default"
+        if (strategy !== row.callerIdStrategy) {
+          yield* Effect.logWarning(`campaign ${campaignId}: caller_id_strategy is ${JSON.stringify(row.callerIdStrategy)}, expected one of ${CallerIdStrategy.literals.join(", ")}; using org_default`)
+        }
+        const callerIds = resolveCallerIds(strategy, numbers)
+        if (callerIds.problem !== undefined) yield* Effect.logWarning(`campaign ${campaignId}: ${callerIds.problem}`)
         const json = (v: unknown): Record<string, unknown> => {
           const parsed: unknown = typeof v === "string" ? JSON.parse(v) : v
           return parsed !== null && typeof parsed === "object" ? parsed as Record<string, unknown> : {}
@@ -327,7 +390,9 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
         return {
           abandonWindowDays: typeof days === "number" && Number.isInteger(days) && days >= 1 && days <= 365 ? days : defaultPolicy.abandonWindowDays,
           amd: detect,
-          ...(voicemail === undefined ? {} : { voicemail })
+          ...(voicemail === undefined ? {} : { voicemail }),
+          callerIds: callerIds.callerIds,
+          localPresence: callerIds.localPresence
         }
       })
 

@@ -1,7 +1,7 @@
 /**
  * The SessionEngine port over @autodialer/dialer-engine's Session: restore,
- * translation, queue-owned retries, adopted calls, wrap-up, preview and
- * voicemail drop.
+ * translation, caller ids (fixed, local presence), queue-owned retries,
+ * adopted calls, wrap-up, preview and voicemail drop.
  */
 import { describe, expect, it } from "vitest"
 import { dialerEngine as engine, type AdapterState } from "../src/DialerEngineAdapter.ts"
@@ -57,6 +57,43 @@ describe("DialerEngineAdapter", () => {
     expect(dial && "callId" in dial && dial.callId.startsWith("wf/1#1")).toBe(true)
     expect(engine.queuedContacts(r.state)).toEqual([])
     expect(engine.callsInFlight(r.state)).toBe(1)
+  })
+
+  it("presents the campaign's fixed caller id on every dial, and the host's own only when the campaign has none", () => {
+    const agents = [{ agentId: "a1", state: "ready" as const }, { agentId: "a2", state: "ready" as const }]
+    const callerIdsOf = (patch: Partial<RestoreInput>) =>
+      drive(engine.restore(input({ agents, ...patch })), [
+        { _tag: "ContactAdded", at: t0, contact: { ...contact("q1"), number: "+12125550101" } },
+        { _tag: "ContactAdded", at: t0, contact: { ...contact("q2"), number: "+13055550102" } }
+      ]).commands.flatMap((c) => (c._tag === "Dial" ? [c.callerId] : []))
+    expect(callerIdsOf({ callerIds: ["+16465550123"], localPresence: false })).toEqual(["+16465550123", "+16465550123"])
+    expect(callerIdsOf({ callerIds: [] })).toEqual(["+14155550100", "+14155550100"])
+  })
+
+  it("local presence: presents the pool's number of the contact's area code, else one of its state, else any", () => {
+    const pool = ["+12125550177", "+13055550100", "+17185550100"] // Manhattan NY; Miami FL; Brooklyn NY
+    const dials = (localPresence: boolean) => {
+      const agents = ["a1", "a2", "a3", "a4"].map((agentId) => ({ agentId, state: "ready" as const }))
+      const r = drive(engine.restore(input({ agents, callerIds: pool, localPresence })), [
+        { _tag: "ContactAdded", at: t0, contact: { ...contact("manhattan-1"), number: "+12125550101" } },
+        { _tag: "ContactAdded", at: t0, contact: { ...contact("manhattan-2"), number: "+12125550102" } },
+        // Syracuse, New York: no number of its area code (315), two of its state.
+        { _tag: "ContactAdded", at: t0, contact: { ...contact("syracuse"), number: "+13155550104" } },
+        { _tag: "ContactAdded", at: t0, contact: { ...contact("miami"), number: "+13055550103" } }
+      ])
+      return new Map(r.commands.flatMap((c) => (c._tag === "Dial" ? [[c.contactId, c.callerId] as const] : [])))
+    }
+    const local = dials(true)
+    expect(local.get("manhattan-1")).toBe("+12125550177")
+    expect(local.get("manhattan-2")).toBe("+12125550177")
+    // The rotation stands at Miami's number here: Brooklyn's is presented because it is in New York.
+    expect(local.get("syracuse")).toBe("+17185550100")
+    expect(local.get("miami")).toBe("+13055550100")
+    // Without local presence the pool is rotated regardless of where the contact is.
+    const rotated = dials(false)
+    expect([...rotated.entries()]).toEqual([
+      ["manhattan-1", "+12125550177"], ["manhattan-2", "+13055550100"], ["syracuse", "+17185550100"], ["miami", "+12125550177"]
+    ])
   })
 
   it("bridges a live answer, marks the contact connected, and frees the agent when its wrap-up ends", () => {

@@ -4,7 +4,8 @@
  * timeout), agent changes from outside the session (on the bus, and those
  * made while no session ran, rebuilt from Postgres), the observer events,
  * preview (take, skip, auto-dial), voicemail drop, the abandon window from the
- * campaign's policy, and a campaign whose every dial is refused.
+ * campaign's policy, a campaign whose every dial is refused, and the caller id
+ * the campaign's strategy picks.
  */
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -375,4 +376,45 @@ describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temp
     expect(queue.filter((r) => r.id !== nightContact).map((r) => r.attempts)).toEqual([1, 1])
     expect([...h.dialled.keys()].some((k) => k.includes(nightContact))).toBe(false)
   }, 60_000)
+
+  it("presents the caller id the campaign's strategy picks among the organization's active numbers: fixed, its fallback, local presence", async () => {
+    const run = async (label: string, contacts: number, campaign: (ids: Record<string, string>) => { strategy: string; pool: ReadonlyArray<string> }) => {
+      const from = new Map<string, string>()
+      const h = Rig.makeHarness(db, {
+        telephony: (inner) => ({ ...inner, originate: (request) => Effect.sync(() => from.set(request.to, request.from)).pipe(Effect.andThen(inner.originate(request))) })
+      })
+      const seeded = await Rig.seedWith(db, { contacts, agents: contacts })
+      // The organization's numbers: the default (New York), a San Francisco one (the contacts are +1 415),
+      // another San Francisco one that is no longer active, and a non-default one.
+      const ids: Record<string, string> = {}
+      for (const [number, isDefault, isActive] of [
+        ["+12125550100", true, true], ["+14155550177", false, true], ["+14155550188", false, false], ["+16465550199", false, true]
+      ] as const) {
+        const [row] = await query<{ id: string }>(db.layer, `INSERT INTO phone_numbers (id, org_id, number, provider, is_default, is_active)
+          VALUES (gen_random_uuid(), $1, $2, 'simulated', $3, $4) RETURNING id::text`, [seeded.orgId, number, isDefault, isActive])
+        ids[number] = row!.id
+      }
+      const { strategy, pool } = campaign(ids)
+      // The first contact is a Manhattan number (the seeded ones are +1 415 555 0000, 0001...).
+      await query(db.layer, `UPDATE contacts SET phone = '+12125550142' WHERE org_id = $1 AND phone = '+14155550000'`, [seeded.orgId])
+      await query(db.layer, `UPDATE campaigns SET caller_id_strategy = $2, caller_id_pool = $3::uuid[] WHERE id = $1`,
+        [seeded.campaignId, strategy, `{${pool.join(",")}}`])
+      await Rig.runCampaign(t, db, label, h, Rig.config({ maxAttempts: 1 }), completes, seeded)
+      // What each call row says it presented, by the number it called.
+      const stored = await query<{ to_number: string; from_number: string }>(db.layer,
+        `SELECT to_number, from_number FROM calls WHERE campaign_id = $1`, [seeded.campaignId])
+      expect(new Map(stored.map((c) => [c.to_number, c.from_number]))).toEqual(from)
+      expect(from.size).toBe(contacts)
+      return from
+    }
+    // Fixed: its number on every dial, not the default.
+    const fixed = await run("caller-id-fixed", 2, (ids) => ({ strategy: "fixed", pool: [ids["+16465550199"]!] }))
+    expect([...fixed.values()]).toEqual(["+16465550199", "+16465550199"])
+    // Fixed on a number no longer active: the organization's default instead.
+    const inactive = await run("caller-id-inactive", 2, (ids) => ({ strategy: "fixed", pool: [ids["+14155550188"]!] }))
+    expect([...inactive.values()]).toEqual(["+12125550100", "+12125550100"])
+    // Local presence: the active number of each contact's area code (never the inactive 415 one).
+    const local = await run("caller-id-local", 3, () => ({ strategy: "local_presence", pool: [] }))
+    expect(local).toEqual(new Map([["+12125550142", "+12125550100"], ["+14155550001", "+14155550177"], ["+14155550002", "+14155550177"]]))
+  }, 120_000)
 })

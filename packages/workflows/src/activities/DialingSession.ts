@@ -46,7 +46,7 @@ import { type CallPatch, SessionStore } from "../SessionStore.ts"
 type CallEvent = CallEvents.CallEvent
 
 export interface SessionOptions {
-  /** Caller id presented on every dial (E.164). */
+  /** Caller id presented when the campaign's caller-ID strategy finds no number of the organization (E.164). */
   readonly callerId: string
   readonly ringTimeoutSec: number
   /** The safe-harbour message played to an answered call no agent can take. */
@@ -175,6 +175,7 @@ export const runSession = (
     const snap = yield* store.snapshot(campaignId, start - policy.abandonWindowDays * 86_400_000)
     let state = engine.restore({
       sessionId, campaignId, pacing: config.pacing, timeZone: config.timeZone, callerId: options.callerId,
+      callerIds: policy.callerIds, localPresence: policy.localPresence,
       ringTimeoutSeconds: options.ringTimeoutSec, minRingSeconds: options.minRingSeconds,
       safeHarbourMessage: options.safeHarbourMessage, now: start, agents: snap.agents, calls: snap.calls, abandon: snap.abandon,
       maxAttempts: config.maxAttempts, retryDelayMs: config.retryDelaySeconds * 1000,
@@ -304,7 +305,7 @@ export const runSession = (
               return yield* apply({ _tag: "CallCancelled", at: now, callId: command.callId }, winding)
             }
             const owned = yield* store.recordDial({
-              campaignId, sessionKey: sessionId, callId: command.callId, contact, from: options.callerId,
+              campaignId, sessionKey: sessionId, callId: command.callId, contact, from: command.callerId ?? options.callerId,
               provider: telephony.provider, at: now
             })
             contacts.delete(command.contactId)
