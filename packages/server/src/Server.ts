@@ -31,6 +31,7 @@ import * as Channels from "./realtime/Channels.ts"
 import { ServerConfigService } from "./ServerContext.ts"
 import * as Webhooks from "./Webhooks.ts"
 import { CallEventBatcher } from "./webhooks/CallEventBatcher.ts"
+import * as LeanPath from "./webhooks/LeanPath.ts"
 
 const handlers = Layer.mergeAll(
   IdentityHandlers.layer,
@@ -101,10 +102,17 @@ export const routes = Layer.mergeAll(
   schemaErrors
 )
 
-/** The routes served on `port` (0 picks a free one) of `host`. */
-export const layer = (options: { readonly port: number; readonly host: string }) =>
-  HttpRouter.serve(routes, { disableLogger: true }).pipe(
+/**
+ * The routes served on `port` (0 picks a free one) of `host`. Carrier
+ * webhooks (`POST /webhooks/*`) are answered by a lean listener step in front
+ * of the router (`webhooks/LeanPath.ts`: same handler, same services, without
+ * the generic HTTP stack's per-request cost); everything else reaches the router.
+ */
+export const layer = (options: { readonly port: number; readonly host: string }) => {
+  const lean = LeanPath.make()
+  return Layer.mergeAll(HttpRouter.serve(routes, { disableLogger: true }), lean.install).pipe(
     Layer.provide(Metrics.Metrics.layer),
     Layer.provide(CallEventBatcher.layer()),
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))
+    Layer.provideMerge(NodeHttpServer.layer(() => lean.wrap(createServer()), { port: options.port, host: options.host }))
   )
+}

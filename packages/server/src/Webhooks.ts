@@ -13,7 +13,7 @@
  * a 403 and writes nothing; a batch that could not be committed is a 503
  * (with Retry-After), so the carrier delivers the event again.
  */
-import { Clock, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Duration, Effect, Layer, LogLevel, Option, Redacted } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { SqlClient } from "effect/sql"
 import { CallEvent as CallEvents, PlivoAdapter, PlivoWebhook, TwilioAdapter, TwilioWebhook, type WebhookRequest } from "@autodialer/telephony"
@@ -27,20 +27,28 @@ type CallEvent = CallEvents.CallEvent
 const problem = (status: number, error: string, message: string) =>
   HttpServerResponse.jsonUnsafe({ _tag: error, message }, { status })
 
-const toWebhookRequest = (request: HttpServerRequest.HttpServerRequest, publicUrl: string) =>
-  Effect.map(request.text, (body): WebhookRequest => ({
-    method: request.method === "GET" ? "GET" : "POST",
-    url: `${publicUrl}${request.url}`,
-    headers: request.headers,
-    body
-  }))
+/** A webhook as it arrived: the path and query (`url`) the server saw, before the public URL is prefixed. */
+export interface Incoming {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string | undefined>>
+  readonly body: string
+}
+
+const toWebhookRequest = (incoming: Incoming, publicUrl: string): WebhookRequest => ({
+  method: incoming.method === "GET" ? "GET" : "POST",
+  url: `${publicUrl}${incoming.url}`,
+  headers: incoming.headers,
+  body: incoming.body
+})
 
 /** Stored with the next batch (and published after its commit); `undefined` when the call is not ours. */
 const ingest = (event: CallEvent, payload: unknown, callIdHint: string | undefined) =>
   Effect.gen(function*() {
     const batcher = yield* CallEventBatcher
     const stored = yield* batcher.submit({ event, payload, callIdHint })
-    if (stored !== undefined) {
+    // The per-event line is built only when Debug is on: under load this runs for every webhook.
+    if (stored !== undefined && (yield* LogLevel.isEnabled("Debug"))) {
       yield* Effect.logDebug(`webhook ${event._tag} ${stored.inserted ? "stored" : "duplicate"}`).pipe(
         Effect.annotateLogs({ callId: stored.call.id, campaignId: stored.call.campaignId ?? "none", provider: event.provider, eventKey: event.eventKey })
       )
@@ -56,14 +64,13 @@ const replyStored = (stored: CallEventStore.Stored | undefined, event: CallEvent
     )
     : Effect.succeed(HttpServerResponse.empty({ status: 204 }))
 
-const twilio = (kind: string) =>
+const twilio = (kind: string, incoming: Incoming) =>
   Effect.gen(function*() {
     const config = yield* ServerConfigService
-    const request = yield* HttpServerRequest.HttpServerRequest
     if (Option.isNone(config.twilioAuthToken)) {
       return problem(404, "NotConfigured", "Twilio webhooks are not configured on this server: set TWILIO_AUTH_TOKEN and TWILIO_ACCOUNT_SID")
     }
-    const hook = yield* toWebhookRequest(request, config.publicUrl)
+    const hook = toWebhookRequest(incoming, config.publicUrl)
     const params = yield* TwilioWebhook.verify(Redacted.value(config.twilioAuthToken.value), hook)
     if (Option.isSome(config.twilioAccountSid) && params["AccountSid"] !== config.twilioAccountSid.value) {
       return problem(403, "InvalidWebhookSignature", `AccountSid '${params["AccountSid"] ?? ""}' is not this server's account`)
@@ -89,14 +96,13 @@ const twilio = (kind: string) =>
     return problem(404, "UnknownWebhook", `unknown Twilio webhook '${kind}' (expected status, amd or voice)`)
   })
 
-const plivo = (kind: string) =>
+const plivo = (kind: string, incoming: Incoming) =>
   Effect.gen(function*() {
     const config = yield* ServerConfigService
-    const request = yield* HttpServerRequest.HttpServerRequest
     if (Option.isNone(config.plivoAuthToken)) {
       return problem(404, "NotConfigured", "Plivo webhooks are not configured on this server: set PLIVO_AUTH_TOKEN")
     }
-    const hook = yield* toWebhookRequest(request, config.publicUrl)
+    const hook = toWebhookRequest(incoming, config.publicUrl)
     const params = yield* PlivoWebhook.verify(Redacted.value(config.plivoAuthToken.value), hook)
     const callIdHint = new URL(hook.url).searchParams.get("callId") ?? undefined
     const now = yield* Clock.currentTimeMillis
@@ -116,14 +122,23 @@ const plivo = (kind: string) =>
     return problem(404, "UnknownWebhook", `unknown Plivo webhook '${kind}' (expected ring, answer, hangup or machine)`)
   })
 
-const handle = (
-  provider: string,
-  run: (kind: string) => Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, ServerConfigService | HttpServerRequest.HttpServerRequest | SqlClient.SqlClient | CallEventBatcher>
-) =>
-  Effect.gen(function*() {
-    const params = yield* HttpRouter.params
-    return yield* run(params["kind"] ?? "")
-  }).pipe(
+/** What answering a webhook needs from the server. */
+export type Requirements = ServerConfigService | SqlClient.SqlClient | CallEventBatcher | Metrics
+
+const providers = {
+  twilio,
+  plivo
+} satisfies Record<string, (kind: string, incoming: Incoming) => Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, Requirements>>
+
+export type Provider = keyof typeof providers
+
+/**
+ * Answers one webhook of `provider` (the `kind` is the last path segment):
+ * verified, decoded, stored, and its latency recorded in the metrics. Shared by
+ * the router's routes and the lean listener step (`webhooks/LeanPath.ts`).
+ */
+export const respond = (provider: Provider, kind: string, incoming: Incoming) =>
+  providers[provider](kind, incoming).pipe(
     Effect.catch((error: unknown) => {
       const e = error as { readonly _tag?: string; readonly message?: string }
       if (e._tag === "InvalidWebhookSignature") return Effect.succeed(problem(403, e._tag, e.message ?? "signature mismatch"))
@@ -141,7 +156,18 @@ const handle = (
       }))
   )
 
+const handle = (provider: Provider) =>
+  Effect.gen(function*() {
+    const params = yield* HttpRouter.params
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const body = yield* request.text
+    return yield* respond(provider, params["kind"] ?? "", { method: request.method, url: request.url, headers: request.headers, body })
+  }).pipe(
+    Effect.catchTag("HttpServerError", (error) => Effect.succeed(problem(400, "MalformedWebhook", `could not read the request body: ${error.message}`)))
+  )
+
+/** The routes (the lean listener step answers most webhooks before they reach the router; see `Server.ts`). */
 export const layer = Layer.mergeAll(
-  HttpRouter.add("POST", "/webhooks/twilio/:kind", handle("twilio", twilio)),
-  HttpRouter.add("POST", "/webhooks/plivo/:kind", handle("plivo", plivo))
+  HttpRouter.add("POST", "/webhooks/twilio/:kind", handle("twilio")),
+  HttpRouter.add("POST", "/webhooks/plivo/:kind", handle("plivo"))
 )
