@@ -12,7 +12,7 @@
  * Until then (and for any other path or method) requests go to the router,
  * which still carries the webhook routes.
  */
-import { Cause, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { HttpServerResponse } from "effect/http"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import * as Webhooks from "../Webhooks.ts"
@@ -102,7 +102,8 @@ export const make = (): LeanPath => {
         fiber.addObserver((exit) => {
           if (exit._tag === "Success") return write(res, exit.value)
           run(Effect.logError("webhook failed unexpectedly; answered 500", exit.cause))
-          fail(res, 500, "InternalError", Cause.pretty(exit.cause).split("\n")[0] ?? "internal error")
+          // The cause is logged, not sent: the carrier only needs to know to deliver the event again.
+          fail(res, 500, "InternalError", "the webhook could not be handled; deliver it again")
         })
       })
     }
