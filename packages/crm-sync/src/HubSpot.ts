@@ -142,10 +142,7 @@ export const make = (
       provider,
       client,
       credentials,
-      grant: (g) =>
-        HttpClientRequest.post(`${baseUrl}/oauth/v1/token`).pipe(
-          HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", client_id: g.clientId, client_secret: g.clientSecret, refresh_token: g.refreshToken })
-        ),
+      grant: ConnectorKit.formRefreshGrant(`${baseUrl}/oauth/v1/token`),
       reconnect: "reconnect the HubSpot account",
       store: config.tokens ?? null
     })

@@ -155,10 +155,7 @@ export const make = (
       provider,
       client,
       credentials,
-      grant: (g) =>
-        HttpClientRequest.post(`${loginUrl}/services/oauth2/token`).pipe(
-          HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", client_id: g.clientId, client_secret: g.clientSecret, refresh_token: g.refreshToken })
-        ),
+      grant: ConnectorKit.formRefreshGrant(`${loginUrl}/services/oauth2/token`),
       reconnect: "reconnect the Salesforce org",
       store: config.tokens ?? null
     })

@@ -121,6 +121,13 @@ export interface OAuthCredentials {
   readonly clientSecret?: string
 }
 
+/** The refresh-token grant as RFC 6749 §6 sends it: a form POST to the CRM's token endpoint (HubSpot, Salesforce). */
+export const formRefreshGrant = (tokenUrl: string) =>
+  (g: { readonly refreshToken: string; readonly clientId: string; readonly clientSecret: string }): HttpClientRequest.HttpClientRequest =>
+    HttpClientRequest.post(tokenUrl).pipe(
+      HttpClientRequest.bodyUrlParams({ grant_type: "refresh_token", client_id: g.clientId, client_secret: g.clientSecret, refresh_token: g.refreshToken })
+    )
+
 /**
  * A connector's token holder over its opened credentials: refreshable when they carry a refresh
  * token, a client id and a client secret, with `grant` building the CRM's token request.
