@@ -6,63 +6,41 @@
  * endpoints send take and skip with the contact's queue entry in the agent's
  * campaign, refusing a contact not in it and an agent logged in nowhere.
  */
-import { Effect, Layer, ManagedRuntime, Option, Queue } from "effect"
-import { HttpServer } from "effect/http"
+import { Effect, Queue } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgres } from "@autodialer/testkit"
 import { Tenancy, UuidV7 } from "@autodialer/domain"
 import type { OrganizationId } from "@autodialer/domain/Ids"
-import * as TestDatabase from "@autodialer/domain/TestDatabase"
 import { type BusEvent, EventBus } from "@autodialer/workflows/EventBus"
-import { CampaignControl } from "../src/CampaignControl.ts"
-import * as Provisioning from "../src/Provisioning.ts"
-import { Realtime } from "../src/realtime/Realtime.ts"
-import * as Server from "../src/Server.ts"
-import type { ServerConfig } from "../src/ServerConfig.ts"
-import { ServerConfigService } from "../src/ServerContext.ts"
-import { api } from "./support/TestServer.ts"
+import { api, start, type TestServer } from "./support/TestServer.ts"
 
 const pg = postgres()
 
 describe.skipIf(pg.skip)("agent desk events and preview decisions", () => {
-  let runtime: ManagedRuntime.ManagedRuntime<SqlClient.SqlClient | Realtime | EventBus | HttpServer.HttpServer, unknown>
-  let url = ""
+  let server: TestServer<EventBus>
   let orgId = ""
   let admin: ReturnType<typeof api>
   let agent: ReturnType<typeof api>
   let agentId = ""
 
   beforeAll(async () => {
-    const config: ServerConfig = {
-      port: 0, host: "127.0.0.1", publicUrl: "http://127.0.0.1", databaseUrl: Option.none(), dataDir: "", secretKey: Option.none(),
-      temporalAddress: Option.none(), temporalNamespace: "default", temporalCliPath: Option.none(),
-      twilioAccountSid: Option.none(), twilioAuthToken: Option.none(), plivoAuthToken: Option.none(), webDir: "/nonexistent"
-    }
-    const deps = Layer.mergeAll(
-      Realtime.layerMemory, EventBus.layerMemory, CampaignControl.layerInProcess, Layer.succeed(ServerConfigService, config)
-    ).pipe(Layer.provideMerge(TestDatabase.layerPg(pg.value!, "server_preview")))
-    runtime = ManagedRuntime.make(Server.layer({ port: 0, host: "127.0.0.1" }).pipe(Layer.provideMerge(deps)))
-    const address = await runtime.runPromise(Effect.map(HttpServer.HttpServer, (s) => s.address))
-    if (address._tag !== "InetAddressV4" && address._tag !== "InetAddressV6") throw new Error("expected a TCP address")
-    url = `http://127.0.0.1:${address.port}`
-    const org = await runtime.runPromise(Provisioning.createOrganization({
-      name: "Org preview", slug: "preview", admin: { email: "admin@preview.test", fullName: "Admin", password: "correct horse battery" }
-    }))
+    server = await start({ databaseUrl: pg.value!, label: "server_preview", services: EventBus.layerMemory })
+    const org = await server.provision("preview")
     orgId = org.orgId
-    admin = api(url, org.apiKey)
-    const user = await runtime.runPromise(Provisioning.addUser(org.orgId, { email: "pia@preview.test", fullName: "Pia", role: "agent", password: "correct horse battery" }))
+    admin = api(server.url, org.apiKey)
+    const user = await server.addUser(org.orgId, "agent", "pia@preview.test")
     agentId = user.userId
-    agent = api(url, user.apiKey)
+    agent = api(server.url, user.apiKey)
   }, 60_000)
   afterAll(async () => {
-    await runtime?.dispose()
+    await server?.close()
   })
 
   /** Subscribes to the campaigns' buses, runs `body`, and returns what each campaign's session heard. */
   const heard = async (campaignIds: ReadonlyArray<string>, body: () => Promise<void>): Promise<Record<string, Array<BusEvent>>> => {
     const out: Record<string, Array<BusEvent>> = {}
-    await runtime.runPromise(Effect.scoped(Effect.gen(function*() {
+    await server.run(Effect.scoped(Effect.gen(function*() {
       const bus = yield* EventBus
       const queues = yield* Effect.forEach(campaignIds, (id) => bus.subscribe(id))
       yield* Effect.promise(body)
@@ -96,7 +74,7 @@ describe.skipIf(pg.skip)("agent desk events and preview decisions", () => {
     ])
     // The session put the agent on a call and then in wrap-up (as its rows say); the disposition ends the wrap-up.
     const contact = (await admin("POST", "/contacts", { phone: "+14155550191", firstName: "Wanda" })).body.id as string
-    const callId = await runtime.runPromise(Effect.gen(function*() {
+    const callId = await server.run(Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const id = yield* UuidV7.generate
       yield* Tenancy.withTenant(orgId as OrganizationId)(Effect.gen(function*() {
@@ -130,7 +108,7 @@ describe.skipIf(pg.skip)("agent desk events and preview decisions", () => {
     const inQueue = (await admin("POST", "/contacts", { phone: "+14155550192", firstName: "Quinn" })).body.id as string
     const elsewhere = (await admin("POST", "/contacts", { phone: "+14155550193", firstName: "Olga" })).body.id as string
     expect((await admin("POST", `/campaigns/${campaign}/contacts`, { contactIds: [inQueue] })).body.enrolled).toBe(1)
-    const entry = await runtime.runPromise(Effect.gen(function*() {
+    const entry = await server.run(Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const rows = yield* Tenancy.withTenant(orgId as OrganizationId)(sql<{ readonly id: string }>`
         SELECT id FROM campaign_contacts WHERE campaign_id = ${campaign} AND contact_id = ${inQueue}`)

@@ -5,46 +5,10 @@ import { Effect, Fiber, Layer, Redacted, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Realtime, userChannel } from "../src/realtime/Realtime.ts"
+import { listen } from "./support/Sse.ts"
 import { api, start, type TestServer } from "./support/TestServer.ts"
 
 const pg = postgres()
-
-interface SseEvent { readonly type: string; readonly data: any }
-
-/** Opens an SSE stream and collects its events until closed. */
-const listen = async (url: string) => {
-  const controller = new AbortController()
-  const response = await fetch(url, { signal: controller.signal })
-  const events: Array<SseEvent> = []
-  const done = (async () => {
-    if (!response.body) return
-    const decoder = new TextDecoder()
-    let buffer = ""
-    try {
-      for await (const chunk of response.body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true })
-        let i: number
-        while ((i = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, i)
-          buffer = buffer.slice(i + 2)
-          const type = /^event: (.*)$/m.exec(block)?.[1] ?? "message"
-          const data = /^data: (.*)$/m.exec(block)?.[1]
-          events.push({ type, data: data === undefined ? undefined : JSON.parse(data) })
-        }
-      }
-    } catch { /* aborted */ }
-  })()
-  const waitFor = async (predicate: (e: SseEvent) => boolean, ms = 8_000) => {
-    const deadline = Date.now() + ms
-    while (Date.now() < deadline) {
-      const found = events.find(predicate)
-      if (found) return found
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    throw new Error(`no matching event within ${ms} ms; got ${events.map((e) => e.type).join(", ")}`)
-  }
-  return { status: response.status, events, waitFor, close: async () => { controller.abort(); await done } }
-}
 
 describe.skipIf(pg.skip)("realtime channels (SSE)", () => {
   let server: TestServer

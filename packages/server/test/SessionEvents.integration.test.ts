@@ -8,87 +8,29 @@
  * disposition ends the wrap-up. The supervisor channel gets the session's
  * `campaign.pacing` snapshot.
  */
-import { Effect, Layer, ManagedRuntime, Option } from "effect"
-import { HttpServer } from "effect/http"
+import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { postgres } from "@autodialer/testkit"
 import { Tenancy } from "@autodialer/domain"
 import type { OrganizationId } from "@autodialer/domain/Ids"
-import * as TestDatabase from "@autodialer/domain/TestDatabase"
 import { SimulatedCarrier } from "@autodialer/telephony"
 import * as CarrierIngress from "@autodialer/workflows/CarrierIngress"
 import * as DialerEngineAdapter from "@autodialer/workflows/DialerEngineAdapter"
 import { EventBus } from "@autodialer/workflows/EventBus"
 import { SessionStore } from "@autodialer/workflows/SessionStore"
-import { CampaignControl } from "../src/CampaignControl.ts"
 import * as InProcessSessions from "../src/embedded/InProcessSessions.ts"
-import * as Provisioning from "../src/Provisioning.ts"
-import { Realtime } from "../src/realtime/Realtime.ts"
 import * as SessionEvents from "../src/realtime/SessionEvents.ts"
-import * as Server from "../src/Server.ts"
-import type { ServerConfig } from "../src/ServerConfig.ts"
-import { ServerConfigService } from "../src/ServerContext.ts"
-import { api } from "./support/TestServer.ts"
+import { listen } from "./support/Sse.ts"
+import { api, start, type TestServer } from "./support/TestServer.ts"
 
 const pg = postgres()
 
-interface SseEvent { readonly type: string; readonly data: any }
-
-/** An SSE subscription that collects events; `next` waits for the first unseen one matching. */
-const listen = async (url: string) => {
-  const controller = new AbortController()
-  const response = await fetch(url, { signal: controller.signal })
-  const events: Array<SseEvent> = []
-  const reading = (async () => {
-    const decoder = new TextDecoder()
-    let buffer = ""
-    try {
-      for await (const chunk of response.body!) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true })
-        let i: number
-        while ((i = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, i)
-          buffer = buffer.slice(i + 2)
-          const data = /^data: (.*)$/m.exec(block)?.[1]
-          events.push({ type: /^event: (.*)$/m.exec(block)?.[1] ?? "message", data: data === undefined ? undefined : JSON.parse(data) })
-        }
-      }
-    } catch { /* aborted */ }
-  })()
-  let seen = 0
-  const next = async (predicate: (e: SseEvent) => boolean, ms = 20_000): Promise<SseEvent> => {
-    const deadline = Date.now() + ms
-    while (Date.now() < deadline) {
-      const i = events.findIndex((e, k) => k >= seen && predicate(e))
-      if (i >= 0) {
-        seen = i + 1
-        return events[i]!
-      }
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    throw new Error(`no matching event within ${ms} ms; got ${events.map((e) => e.type).join(", ")}`)
-  }
-  return { events, next, close: async () => { controller.abort(); await reading } }
-}
-
 describe.skipIf(pg.skip)("dialing session events on the realtime channels", () => {
-  let runtime: ManagedRuntime.ManagedRuntime<SqlClient.SqlClient | Realtime | EventBus | HttpServer.HttpServer, unknown>
-  let url = ""
+  let server: TestServer<EventBus>
 
   beforeAll(async () => {
-    const config: ServerConfig = {
-      port: 0, host: "127.0.0.1", publicUrl: "http://127.0.0.1", databaseUrl: Option.none(), dataDir: "", secretKey: Option.none(),
-      temporalAddress: Option.none(), temporalNamespace: "default", temporalCliPath: Option.none(),
-      twilioAccountSid: Option.none(), twilioAuthToken: Option.none(), plivoAuthToken: Option.none(), webDir: "/nonexistent"
-    }
-    const deps = Layer.mergeAll(
-      Realtime.layerMemory, EventBus.layerMemory, CampaignControl.layerInProcess, Layer.succeed(ServerConfigService, config)
-    ).pipe(Layer.provideMerge(TestDatabase.layerPg(pg.value!, "server_session_events")))
-    runtime = ManagedRuntime.make(Server.layer({ port: 0, host: "127.0.0.1" }).pipe(Layer.provideMerge(deps)))
-    const address = await runtime.runPromise(Effect.map(HttpServer.HttpServer, (s) => s.address))
-    if (address._tag !== "InetAddressV4" && address._tag !== "InetAddressV6") throw new Error("expected a TCP address")
-    url = `http://127.0.0.1:${address.port}`
+    server = await start({ databaseUrl: pg.value!, label: "server_session_events", services: EventBus.layerMemory })
     // Everyone answers in person after about half a second and talks for a few seconds.
     const sessions = Layer.mergeAll(
       SessionStore.layer,
@@ -96,7 +38,7 @@ describe.skipIf(pg.skip)("dialing session events on the realtime channels", () =
       DialerEngineAdapter.layer,
       SessionEvents.layer({ wrapUpSeconds: 90 })
     )
-    runtime.runFork(Effect.scoped(Effect.gen(function*() {
+    server.fork(Effect.scoped(Effect.gen(function*() {
       const context = yield* Layer.build(sessions)
       yield* Effect.forkScoped(CarrierIngress.forward.pipe(Effect.provideContext(context)))
       return yield* InProcessSessions.run({ pollMs: 300, session: { tickMs: 100, wrapUpTimeoutMs: 90_000, previewAutoDialSeconds: 45 } }).pipe(
@@ -105,16 +47,14 @@ describe.skipIf(pg.skip)("dialing session events on the realtime channels", () =
     })))
   }, 60_000)
   afterAll(async () => {
-    await runtime?.dispose()
+    await server?.close()
   })
 
   it("preview offered, skipped and taken over HTTP, then the call's connect, end and wrap-up on the agent's channel", async () => {
-    const org = await runtime.runPromise(Provisioning.createOrganization({
-      name: "Org events", slug: "events", admin: { email: "admin@events.test", fullName: "Admin", password: "correct horse battery" }
-    }))
-    const admin = api(url, org.apiKey)
-    const user = await runtime.runPromise(Provisioning.addUser(org.orgId, { email: "ed@events.test", fullName: "Ed", role: "agent", password: "correct horse battery" }))
-    const agent = api(url, user.apiKey)
+    const org = await server.provision("events")
+    const admin = api(server.url, org.apiKey)
+    const user = await server.addUser(org.orgId, "agent", "ed@events.test")
+    const agent = api(server.url, user.apiKey)
     await admin("POST", "/dispositions", { code: "sale", label: "Sale", contact: true, sale: true })
     // Open all day in a zone where it is about noon now, for the campaign and its contacts (the law's
     // 08:00-21:00 applies where each contact is), so the test does not depend on the hour it runs at.
@@ -129,8 +69,8 @@ describe.skipIf(pg.skip)("dialing session events on the realtime channels", () =
     const second = (await admin("POST", "/contacts", { phone: "+14155550172", firstName: "Bo", timeZone })).body.id as string
     expect((await admin("POST", `/campaigns/${campaign.id}/contacts`, { contactIds: [first, second] })).body.enrolled).toBe(2)
 
-    const desk = await listen(`${url}/realtime/me?access_token=${user.apiKey}`)
-    const board = await listen(`${url}/realtime/campaigns/${campaign.id}?access_token=${org.apiKey}`)
+    const desk = await listen(`${server.url}/realtime/me?access_token=${user.apiKey}`)
+    const board = await listen(`${server.url}/realtime/campaigns/${campaign.id}?access_token=${org.apiKey}`)
     try {
       await agent("POST", "/agents/me/login", { campaignId: campaign.id })
       await agent("POST", "/agents/me/ready")
@@ -167,7 +107,7 @@ describe.skipIf(pg.skip)("dialing session events on the realtime channels", () =
       const call = (await admin("GET", `/calls/${ringing.data.callId}`)).body.call
       expect(call).toMatchObject({ agentId: user.userId, contactId: taken, outcome: "human_answered" })
       expect(call.talkSeconds).toBeGreaterThanOrEqual(0)
-      const queued = await runtime.runPromise(Effect.gen(function*() {
+      const queued = await server.run(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         return yield* Tenancy.withTenant(org.orgId as OrganizationId)(sql<{ readonly status: string; readonly attempts: number; readonly nextAttemptAt: Date }>`
           SELECT status, attempts, next_attempt_at FROM campaign_contacts WHERE campaign_id = ${campaign.id} AND contact_id = ${skipped}`)

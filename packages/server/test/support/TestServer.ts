@@ -16,9 +16,11 @@ import * as Server from "../../src/Server.ts"
 import type { ServerConfig } from "../../src/ServerConfig.ts"
 import { ServerConfigService } from "../../src/ServerContext.ts"
 
-export interface TestServer {
+export interface TestServer<R = never> {
   readonly url: string
-  readonly run: <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Realtime>) => Promise<A>
+  readonly run: <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Realtime | R>) => Promise<A>
+  /** Runs an effect in the background until `close`. */
+  readonly fork: <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Realtime | R>) => void
   readonly provision: (slug: string) => Promise<Provisioning.Provisioned>
   readonly addUser: (orgId: string, role: "admin" | "manager" | "agent", email: string) => Promise<{ userId: string; apiKey: string }>
   readonly close: () => Promise<void>
@@ -28,14 +30,16 @@ export const twilioAuthToken = "test-twilio-auth-token-0123456789ab"
 export const twilioAccountSid = `AC${"1".repeat(32)}`
 export const plivoAuthToken = "test-plivo-auth-token-0123456789"
 
-export const start = async (options: {
+export const start = async <R = never>(options: {
   readonly databaseUrl: string
   readonly label: string
   readonly control?: Layer.Layer<CampaignControl>
   readonly database?: Layer.Layer<SqlClient.SqlClient, unknown>
   /** CRM sync (without it the CRM endpoints answer 503). */
   readonly crm?: Layer.Layer<CrmIntegration, never, SqlClient.SqlClient>
-}): Promise<TestServer> => {
+  /** More services for the server and the test, e.g. the in-process `EventBus` of the dialing sessions. */
+  readonly services?: Layer.Layer<R, never, SqlClient.SqlClient>
+}): Promise<TestServer<R>> => {
   const database = options.database ?? TestDatabase.layerPg(options.databaseUrl, options.label)
   let url = ""
   const config = (port: number): ServerConfig => ({
@@ -50,16 +54,18 @@ export const start = async (options: {
     Realtime.layerMemory,
     options.control ?? CampaignControl.layerInProcess,
     options.crm ?? Layer.empty,
+    options.services ?? Layer.empty,
     Layer.succeed(ServerConfigService, new Proxy(cfg, { get: (t, k) => k === "publicUrl" ? url : t[k as keyof ServerConfig] }))
   ).pipe(Layer.provideMerge(database))
   const runtime = ManagedRuntime.make(Server.layer({ port: 0, host: "127.0.0.1" }).pipe(Layer.provideMerge(deps)))
   const address = await runtime.runPromise(Effect.map(HttpServer.HttpServer, (s) => s.address))
   if (address._tag !== "InetAddressV4" && address._tag !== "InetAddressV6") throw new Error("expected a TCP address")
   url = `http://127.0.0.1:${address.port}`
-  const run: TestServer["run"] = (effect) => runtime.runPromise(effect)
+  const run: TestServer<R>["run"] = (effect) => runtime.runPromise(effect)
   return {
     url,
     run,
+    fork: (effect) => void runtime.runFork(effect),
     provision: (slug) =>
       run(Provisioning.createOrganization({ name: `Org ${slug}`, slug, admin: { email: `admin@${slug}.test`, fullName: `Admin ${slug}`, password: "correct horse battery" } })),
     addUser: (orgId, role, email) => run(Provisioning.addUser(orgId, { email, fullName: email, role, password: "correct horse battery" })),
