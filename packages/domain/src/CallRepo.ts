@@ -95,7 +95,8 @@ export class CallRepo extends Context.Service<CallRepo, {
         )
 
       const live: CallRepo["Service"]["live"] = (orgId, campaignId) =>
-        rows.findWhere(orgId, sql`campaign_id = ${campaignId} AND status IN ('queued', 'initiated', 'ringing', 'in_progress')`)
+        // `ended_at IS NULL` first: the open-calls index (migration 8) is partial on it.
+        rows.findWhere(orgId, sql`campaign_id = ${campaignId} AND ended_at IS NULL AND status IN ('queued', 'initiated', 'ringing', 'in_progress')`)
 
       const list: CallRepo["Service"]["list"] = (orgId, request, filter = {}) =>
         rows.list(orgId, request, sql.and([

@@ -11,6 +11,7 @@ import * as Schema from "./internal/schemaSql.ts"
 import * as SessionSchema from "./internal/dialingSessionSql.ts"
 import * as CallMetricsSchema from "./internal/callMetricsSql.ts"
 import * as CampaignDeskSchema from "./internal/campaignDeskSql.ts"
+import * as CallStatusHotSchema from "./internal/callStatusHotSql.ts"
 
 const run = (statements: ReadonlyArray<string>) =>
   Effect.gen(function*() {
@@ -33,7 +34,8 @@ export const statements: Readonly<Record<string, ReadonlyArray<string>>> = {
   "4_dialing_session": SessionSchema.dialingSession,
   "5_call_store_lookup": SessionSchema.callStoreLookup,
   "6_call_metrics_outcomes": CallMetricsSchema.callMetricsOutcomes,
-  "7_campaign_desk_settings": CampaignDeskSchema.campaignDeskSettings
+  "7_campaign_desk_settings": CampaignDeskSchema.campaignDeskSettings,
+  "8_call_status_hot": CallStatusHotSchema.callStatusHot
 }
 
 /** Migration records for the Effect SQL `Migrator`. */

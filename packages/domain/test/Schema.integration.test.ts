@@ -45,7 +45,7 @@ for (const backend of backends("schema")) {
           // Roles are cluster-wide: another database's migration already made them.
           for (const statement of Schema.rolesAndFunctions) yield* sql.unsafe(statement)
           const applied = yield* sql<{ readonly id: number }>`SELECT migration_id AS id FROM effect_sql_migrations ORDER BY 1`
-          assert.deepStrictEqual(applied.map((r) => r.id), [1, 2, 3, 4, 5, 6, 7])
+          assert.deepStrictEqual(applied.map((r) => r.id), [1, 2, 3, 4, 5, 6, 7, 8])
           const rls = yield* sql<{ readonly relname: string }>`
             SELECT relname FROM pg_class
             WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'

@@ -14,6 +14,7 @@ import { EventBus } from "@autodialer/workflows/EventBus"
 import { Effect, Exit, Layer, ManagedRuntime, Queue } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as CallEventStore from "../src/CallEventStore.ts"
 import * as Provisioning from "../src/Provisioning.ts"
 import { CallEventBatcher, EventStoreUnavailable } from "../src/webhooks/CallEventBatcher.ts"
 
@@ -190,6 +191,37 @@ describe.skipIf(pg.skip)("webhook group commit", () => {
     await owner((sql) => sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
     expect((await run(submit(ringing(b!))))?.inserted).toBe(true)
     expect((await callOf(b!)).status).toBe("ringing")
+  })
+
+  it("moves calls forward with heap-only updates until the final callback (no index entries per status change)", async () => {
+    const ns = await seedCalls(3)
+    // Earlier tests left dead row versions on the table's pages; a heap-only update needs room on the row's own page.
+    await owner((sql) => sql`VACUUM calls`)
+    const items = (make: (n: number) => CallEvent) => ns.map((n) => ({ event: make(n), payload: { CallSid: sid(n) }, callIdHint: undefined }))
+    const base = (n: number, key: string) =>
+      ({ callId: "", provider: "twilio", providerCallId: sid(n), eventKey: `twilio:${sid(n)}:status:${key}`, at: 1_700_000_000_000 }) as const
+    const answered = (n: number): CallEvent => ({ ...base(n, "in-progress"), _tag: "Answered", answeredBy: "human" })
+    const completed = (n: number): CallEvent => ({ ...base(n, "completed"), _tag: "Completed", durationSec: 30 })
+    // The counters of the current transaction: each batch runs in one.
+    const updates = (make: (n: number) => CallEvent) =>
+      system((sql) =>
+        Effect.gen(function*() {
+          yield* CallEventStore.storeBatch((text, params) => sql.unsafe(text, params), items(make))
+          const [row] = yield* sql<{ readonly updated: number; readonly hot: number }>`
+            SELECT pg_stat_get_xact_tuples_updated('calls'::regclass)::int AS updated,
+                   pg_stat_get_xact_tuples_hot_updated('calls'::regclass)::int AS hot`
+          return row!
+        }))
+    // Ringing and answered change only unindexed columns (status is in no index since migration 8).
+    for (const make of [(n: number) => ringing(n), answered]) {
+      const counts = await updates(make)
+      expect(counts.updated).toBeGreaterThanOrEqual(3)
+      expect(counts.hot).toBe(counts.updated)
+    }
+    // The last one sets ended_at, which the open-calls index is partial on: those rows leave the index.
+    const last = await updates(completed)
+    expect(last.hot).toBeLessThan(last.updated)
+    expect((await callOf(ns[0]!)).status).toBe("completed")
   })
 
   it("names the failure the routes turn into 503", () => {

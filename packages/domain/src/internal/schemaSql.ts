@@ -391,7 +391,7 @@ export const tables: ReadonlyArray<string> = [
   `CREATE INDEX calls_org_created_idx ON calls (org_id, created_at DESC, id DESC)`,
   `CREATE INDEX calls_contact_idx ON calls (contact_id, created_at DESC) WHERE contact_id IS NOT NULL`,
   `CREATE INDEX calls_campaign_idx ON calls (campaign_id, created_at DESC) WHERE campaign_id IS NOT NULL`,
-  // Calls in flight, scanned when a dialing session is rebuilt after a worker restart.
+  // Calls in flight (replaced by migration 8's calls_open_idx, which status updates do not touch).
   `CREATE INDEX calls_live_idx ON calls (org_id, campaign_id)
   WHERE status IN ('queued', 'initiated', 'ringing', 'in_progress')`,
   `CREATE TABLE call_events (

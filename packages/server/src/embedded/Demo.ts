@@ -112,7 +112,7 @@ export const ensure = Effect.gen(function*() {
     yield* sql`UPDATE campaign_contacts SET status = 'pending', reserved_by = NULL, reserved_until = NULL
       WHERE campaign_id = ${campaign.id} AND status IN ('dialing', 'reserved')`
     yield* sql`UPDATE calls SET status = 'canceled', ended_at = now(), outcome = COALESCE(outcome, 'failed')
-      WHERE campaign_id = ${campaign.id} AND status IN ('queued', 'initiated', 'ringing', 'in_progress')`
+      WHERE campaign_id = ${campaign.id} AND ended_at IS NULL AND status IN ('queued', 'initiated', 'ringing', 'in_progress')`
     yield* sql`UPDATE campaigns SET status = 'running' WHERE id = ${campaign.id}`
     const agents = yield* sql<{ readonly id: string }>`SELECT id FROM users WHERE crm_user_id = 'simulated' ORDER BY id`
     // The process was down since their last state change: close that stretch, so
