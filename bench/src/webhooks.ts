@@ -7,7 +7,7 @@
  * the answer) and applied to its call, against the rate of single-row inserts
  * that `pgbench` reaches on the same database.
  *
- * Each run: after a VACUUM and a 3 s lead-in, a fixed `--rate` (500/s) with the open-loop
+ * Each run (each throughput phase on freshly vacuumed tables): after a 3 s lead-in, a fixed `--rate` (500/s) with the open-loop
  * sender of `WebhookLoad.ts` for the latency goal; pgbench (one INSERT per
  * transaction into a copy of `call_events`' shape, as many clients as the
  * server has pooled Postgres connections, the same `synchronous_commit`);
@@ -30,7 +30,7 @@ import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { openLoop, type LatencySummary } from "./WebhookLoad.ts"
-import { postgresBinary, startPrivatePostgres, type PrivatePostgres } from "./WebhookPostgres.ts"
+import { parsePgbenchTps, postgresBinary, startPrivatePostgres, timeOrderedUuid, type PrivatePostgres } from "./WebhookPostgres.ts"
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)))
 const authToken = "bench-twilio-auth-token-0123456789"
@@ -48,13 +48,6 @@ export const twilioSignature = (token: string, url: string, params: Readonly<Rec
   createHmac("sha1", token)
     .update(url + Object.keys(params).sort().map((k) => k + params[k]).join(""))
     .digest("base64")
-
-/** The `tps = …` figure pgbench prints (excluding connection setup). */
-export const parsePgbenchTps = (output: string): number => {
-  const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(output) ?? /tps = ([\d.]+)/.exec(output)
-  if (match === null) throw new Error(`pgbench printed no "tps = …" line:\n${output}`)
-  return Number(match[1])
-}
 
 const log = (line: string) => process.stderr.write(`[bench:webhooks] ${line}\n`)
 
@@ -100,13 +93,24 @@ interface ClosedResult extends LatencySummary {
   readonly rps: number
 }
 
+/**
+ * The first seconds of each throughput phase are not counted, on either side: the webhook phase runs
+ * `duration + closedLoopLeadIn` seconds and its rate is the 2xx answers after the lead-in over the time after it;
+ * pgbench runs as long and its rate is the mean of its per-second progress after the lead-in. Measured: the webhook
+ * rate climbs for 2-4 s (its 100 connections open and start in step, then spread over the group-commit lanes)
+ * while pgbench is level from its first second. Latency percentiles cover the whole phase.
+ */
+const closedLoopLeadIn = 3
+
 const closedLoop = (title: string, options: { url: string; connections: number; duration: number; next: () => { body: string; signature: string } }) =>
   new Promise<ClosedResult>((done, fail) => {
+    const measureFrom = Date.now() + closedLoopLeadIn * 1000
+    let measured = 0
     const instance = autocannon({
       url: options.url,
       method: "POST",
       connections: options.connections,
-      duration: options.duration,
+      duration: options.duration + closedLoopLeadIn,
       headers: { "content-type": "application/x-www-form-urlencoded" },
       requests: [{
         setupRequest: (request) => {
@@ -116,18 +120,24 @@ const closedLoop = (title: string, options: { url: string; connections: number; 
       }]
     }, (error, result) => {
       if (error !== null && error !== undefined) return fail(error)
+      const seconds = (Date.now() - measureFrom) / 1000
       done({
         connections: options.connections, requests: result.requests.total, ok: result["2xx"], non2xx: result.non2xx,
-        errors: result.errors + result.timeouts, rps: result.requests.average,
+        errors: result.errors + result.timeouts, rps: measured / seconds,
         p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max
       })
+    })
+    instance.on("response", (_client, statusCode) => {
+      if (statusCode >= 200 && statusCode < 300 && Date.now() >= measureFrom) measured++
     })
     let second = 0
     // "tick" (once a second, with that second's request count) is emitted by autocannon 9 but missing from @types/autocannon 7.
     const ticks: NodeJS.EventEmitter = instance as unknown as NodeJS.EventEmitter
     ticks.on("tick", (tick: { counter: number }) => {
       second++
-      if (second <= options.duration) log(`${title}: ${second}/${options.duration} s, ${tick.counter} req/s`)
+      if (second <= options.duration + closedLoopLeadIn) {
+        log(`${title}: ${second}/${options.duration + closedLoopLeadIn} s${second <= closedLoopLeadIn ? " (lead-in, not counted)" : ""}, ${tick.counter} req/s`)
+      }
     })
   })
 
@@ -149,6 +159,8 @@ interface Run {
   readonly run: number
   /** 1-minute load average before the run (the machine is shared). */
   readonly loadBefore: number
+  /** Checkpoints the Postgres server ran during the whole run (all phases). */
+  readonly checkpointsInRun: number
   readonly max: ClosedResult
   readonly maxLow: ClosedResult | undefined
   readonly fixed: FixedResult
@@ -243,15 +255,17 @@ const main = async () => {
 
     // Enough calls that every request of every phase is a new event (three statuses per call): what `prepare`
     // signs ahead for each phase, with room for phases that outrun it.
-    const perRun = 2 * duration * 15_000 + duration * 6_000 + rate * (duration + leadIn)
-    const calls = Math.max(30_000, Math.ceil((3 * 15_000 + runs * perRun) / statuses.length))
+    const perRun = 2 * (duration + closedLoopLeadIn) * 15_000 + (duration + closedLoopLeadIn) * 6_000 + rate * (duration + leadIn)
+    const calls = Math.max(30_000, Math.ceil(((2 + closedLoopLeadIn) * 15_000 + runs * perRun) / statuses.length))
     log(`seeding ${calls} calls`)
     await sql(dbUrl, `
       INSERT INTO calls (id, org_id, provider, provider_call_id, direction, from_number, to_number, status)
-      SELECT gen_random_uuid(), o.id, 'twilio', 'CA' || lpad(to_hex(g), 32, '0'), 'outbound', '+14155550100', '+14155550123', 'initiated'
+      SELECT ${timeOrderedUuid("g")}, o.id, 'twilio', 'CA' || lpad(to_hex(g), 32, '0'), 'outbound', '+14155550100', '+14155550123', 'initiated'
       FROM generate_series(1, ${calls}) g, (SELECT id FROM organizations WHERE slug = 'bench') o`)
     await sql(dbUrl, "VACUUM ANALYZE calls")
-    const [pgVersion, syncCommit, fsync] = (await sql(dbUrl, "SELECT current_setting('server_version'), current_setting('synchronous_commit'), current_setting('fsync')")).trim().split("|")
+    const [pgVersion, syncCommit, fsync, maxWalSize, checkpointTimeout] = (await sql(dbUrl,
+      "SELECT current_setting('server_version'), current_setting('synchronous_commit'), current_setting('fsync'), current_setting('max_wal_size'), current_setting('checkpoint_timeout')"
+    )).trim().split("|")
 
     log(`starting the server (autodialer serve) on ${url}`)
     server = spawn(process.execPath, [...cli, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] })
@@ -291,13 +305,20 @@ const main = async () => {
     const orgId = (await sql(dbUrl, "SELECT id FROM organizations WHERE slug = 'bench'")).trim()
     const samplePayload = JSON.stringify({ AccountSid: accountSid, ApiVersion: "2010-04-01", CallSid: `CA${"0".repeat(31)}1`, CallStatus: "ringing" })
     const script = join(work, "insert.sql")
+    // Ids like the server's: time-ordered (one per row, reused as its call id and in its event key, as the server's
+    // rows have a time-ordered id, the seeded call's time-ordered id, and a key that follows call order).
     writeFileSync(script, `INSERT INTO bench_pgbench_events (id, org_id, call_id, provider, provider_call_id, provider_event_key, event_type, payload, occurred_at) ` +
-      `VALUES (gen_random_uuid(), '${orgId}', gen_random_uuid(), 'twilio', 'CA${"0".repeat(31)}1', 'twilio:' || gen_random_uuid()::text, 'Ringing', '${samplePayload}', now());\n`)
+      `SELECT u, '${orgId}', u, 'twilio', 'CA${"0".repeat(31)}1', 'twilio:' || u::text, 'Ringing', '${samplePayload}', now() FROM (SELECT ${timeOrderedUuid("random()")} AS u) x;\n`)
+    // Each throughput phase starts on vacuumed tables: otherwise the autovacuum that a phase's dead rows set off
+    // lands in the next one (measured: pgbench right after the webhook max run fell from about 18,000 to 9,000 tps).
+    const settle = async () => {
+      for (const table of ["calls", "call_events", "bench_pgbench_events"]) await sql(dbUrl, `VACUUM ANALYZE ${table}`)
+    }
     const checkpoints = async () => Number((await sql(dbUrl, "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter")).trim())
     const runPgbench = () =>
       new Promise<string>((done, fail) => {
         // The server's own setting, stated explicitly: both sides commit with the same durability.
-        const child = spawn(pgbench, ["-n", "-M", "prepared", "-f", script, "-c", String(pgbenchClients), "-j", "2", "-T", String(duration), "-P", "1", dbUrl], {
+        const child = spawn(pgbench, ["-n", "-M", "prepared", "-f", script, "-c", String(pgbenchClients), "-j", "2", "-T", String(duration + closedLoopLeadIn), "-P", "1", dbUrl], {
           env: { ...process.env, PGOPTIONS: `-c synchronous_commit=${syncCommit}` }
         })
         let out = ""
@@ -316,6 +337,8 @@ const main = async () => {
       postgres: pgVersion,
       synchronousCommit: syncCommit,
       fsync,
+      maxWalSize,
+      checkpointTimeout,
       serverPool,
       webhookLanes,
       pgbenchClients,
@@ -330,19 +353,20 @@ const main = async () => {
     }
     const configLines = [
       `machine: ${config.cores} cores, shared by the load generator (autocannon and the open-loop sender, in this process), the server (one Node process) and Postgres; other work on the machine shows in each run's load average`,
-      `Node ${config.node}, Postgres ${config.postgres} on loopback (${ownPostgres ? "a cluster of its own, started for this benchmark" : "the server at DATABASE_URL, shared with other users"}), synchronous_commit=${syncCommit}, fsync=${fsync} (pgbench runs with the same synchronous_commit)`,
+      `Node ${config.node}, Postgres ${config.postgres} on loopback (${ownPostgres ? "a cluster of its own, started for this benchmark" : "the server at DATABASE_URL, shared with other users"}), synchronous_commit=${syncCommit}, fsync=${fsync} (pgbench runs with the same synchronous_commit), max_wal_size=${maxWalSize}, checkpoint_timeout=${checkpointTimeout}`,
       `server: autodialer serve, Postgres pool ${serverPool} connections, webhook group commit on up to ${webhookLanes} of them`,
-      `pgbench: ${pgbenchClients} clients (= the server's pool: both sides get the same number of Postgres sessions), -j 2, -M prepared, one single-row INSERT per transaction into a table shaped like call_events, ${duration} s right before and right after the webhook max run (the ratio uses their mean)`,
-      `max throughput: autocannon, closed loop, ${connections} connections${lowConnections > 0 ? ` (and ${lowConnections})` : ""}, ${duration} s; fixed rate: ${rate} req/s open loop (latency from each request's due time), up to ${sockets} sockets, after VACUUM and a ${leadIn} s lead-in, ${duration} s measured`
+      `pgbench: ${pgbenchClients} clients (= the server's pool: both sides get the same number of Postgres sessions), -j 2, -M prepared, one single-row INSERT per transaction into a table shaped like call_events, ${duration} s (after the same ${closedLoopLeadIn} s lead-in) right before and right after the webhook max run (the ratio uses their mean)`,
+      `max throughput: autocannon, closed loop, ${connections} connections${lowConnections > 0 ? ` (and ${lowConnections})` : ""}, ${duration} s counted after a ${closedLoopLeadIn} s lead-in (pgbench likewise); fixed rate: ${rate} req/s open loop (latency from each request's due time), up to ${sockets} sockets, after VACUUM and a ${leadIn} s lead-in, ${duration} s measured`
     ]
     for (const line of configLines) log(line)
 
-    prepare(2 * 15_000)
+    prepare((2 + closedLoopLeadIn) * 15_000)
     const warm = await closedLoop("warm-up", { url: hook, connections, duration: 2, next })
     const results: Array<Run> = []
     let answered = warm.ok
     for (let r = 1; r <= runs; r++) {
       const loadBefore = loadavg()[0]!
+      const checkpointsAtStart = await checkpoints()
       log(`run ${r}/${runs} (load average ${loadBefore.toFixed(2)})`)
       // The steady-rate phase first, on vacuumed tables: right after a saturating phase, autovacuum cleaning up
       // the hundreds of thousands of rows it updated competes with the commits for the disk. A lead-in at the
@@ -368,18 +392,23 @@ const main = async () => {
       // pgbench right before and right after the webhook run, compared with their mean: the background load of a
       // shared machine drifts, and this keeps the two sides of the ratio under the same conditions.
       log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (before)`)
-      const pgBefore = parsePgbenchTps(await runPgbench())
-      prepare(duration * 15_000)
+      await settle()
+      const pgBefore = parsePgbenchTps(await runPgbench(), closedLoopLeadIn)
+      prepare((duration + closedLoopLeadIn) * 15_000)
+      await settle()
       const max = await closedLoop(`run ${r}: max, ${connections} connections`, { url: hook, connections, duration, next })
       log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (after)`)
-      const pgAfter = parsePgbenchTps(await runPgbench())
-      prepare(duration * 6_000)
+      await settle()
+      const pgAfter = parsePgbenchTps(await runPgbench(), closedLoopLeadIn)
+      prepare((duration + closedLoopLeadIn) * 6_000)
+      if (lowConnections > 0) await settle()
       const maxLow = lowConnections > 0 ? await closedLoop(`run ${r}: max, ${lowConnections} connections`, { url: hook, connections: lowConnections, duration, next }) : undefined
       const pgbenchTps = (pgBefore + pgAfter) / 2
+      const checkpointsInRun = (await checkpoints()) - checkpointsAtStart
       answered += lead.ok + max.ok + (maxLow?.ok ?? 0) + fixed.ok
       const ratio = max.rps / pgbenchTps
       results.push({
-        run: r, loadBefore, max, maxLow, fixed, pgbenchTps, pgbenchBefore: pgBefore, pgbenchAfter: pgAfter, ratio,
+        run: r, loadBefore, checkpointsInRun, max, maxLow, fixed, pgbenchTps, pgbenchBefore: pgBefore, pgbenchAfter: pgAfter, ratio,
         rateGoal: ratio >= 0.5, latencyGoal: fixed.p99 < 20 && fixed.rps >= rate * 0.95 && fixed.errors + fixed.non2xx === 0
       })
     }
@@ -409,7 +438,7 @@ const main = async () => {
       `  pgbench tps: ${spread(results.map((r) => r.pgbenchTps), f0)}`,
       `  ratio webhooks / pgbench: ${spread(results.map((r) => r.ratio * 100), (x) => `${x.toFixed(0)}%`)}`,
       `  p99 at ${rate}/s (ms): ${spread(results.map((r) => r.fixed.p99), f1)} (of which the sender's own lateness, p99: ${spread(results.map((r) => r.fixed.sendLagP99), f1)})`,
-      ...results.map((r) => `  run ${r.run}, slowest answer per second at ${rate}/s (ms): ${r.fixed.maxBySecond.map(f0).join(" ")}; Postgres checkpoints meanwhile: ${r.fixed.checkpointsDuring}`),
+      ...results.map((r) => `  run ${r.run}, slowest answer per second at ${rate}/s (ms): ${r.fixed.maxBySecond.map(f0).join(" ")}; Postgres checkpoints meanwhile: ${r.fixed.checkpointsDuring}, in the whole run: ${r.checkpointsInRun}`),
       `goal 1, webhook rate >= 1/2 of pgbench (${connections} connections vs ${pgbenchClients} pgbench clients): ${passFail(results.every((r) => r.rateGoal))} (${results.filter((r) => r.rateGoal).length}/${runs} runs)`,
       `goal 2, p99 < 20 ms at ${rate} req/s: ${passFail(results.every((r) => r.latencyGoal))} (${results.filter((r) => r.latencyGoal).length}/${runs} runs)`,
       `events stored: ${stored}; requests answered 2xx: ${answered}; sent: ${sent}${consistent ? "" : " MISMATCH"}; failed requests: ${failed}`
