@@ -46,6 +46,8 @@ export interface LiveCall {
   readonly attempt: number
   readonly status: CallStatus
   readonly number: string
+  /** The caller id the call was dialled with (`from_number`). */
+  readonly fromNumber: string
   /** The contact's IANA zone, null for the campaign's. */
   readonly timeZone: string | null
   readonly queuedAt: Date
@@ -225,7 +227,8 @@ export class DialingSessionRepo extends Context.Service<DialingSessionRepo, {
           const calls = yield* sql<LiveCall>`
             SELECT c.session_call_id AS "sessionCallId", c.campaign_contact_id AS "entryId", c.attempt, c.status,
               c.to_number AS "number", p.time_zone AS "timeZone", c.queued_at AS "queuedAt", c.answered_at AS "answeredAt",
-              c.answered_by AS "answeredBy", c.agent_id AS "agentId", c.carrier_call_id AS "carrierCallId"
+              c.answered_by AS "answeredBy", c.agent_id AS "agentId", c.carrier_call_id AS "carrierCallId",
+              c.from_number AS "fromNumber"
             FROM calls c LEFT JOIN contacts p ON p.id = c.contact_id
             WHERE c.campaign_id = ${campaignId} AND c.ended_at IS NULL AND c.session_call_id IS NOT NULL
             ORDER BY c.queued_at, c.id`

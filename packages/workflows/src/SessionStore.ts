@@ -37,6 +37,8 @@ import type { AgentState, AttemptOutcome, EngineCommand, EngineContact, InFlight
 export interface StoredCall extends RestoredCall {
   /** The number dialled, to re-issue an originate that was never acknowledged. */
   readonly number: string
+  /** The caller id first chosen for it, which a re-issued originate presents again. */
+  readonly from: string
   /** The contact's IANA zone, or "" for the campaign's. */
   readonly timeZone: string
   /** The carrier's call id (the `Telephony` port's `callId`), once the originate was accepted. */
@@ -295,6 +297,7 @@ const makeDomainLayer = (tag: typeof SessionStore): Layer.Layer<SessionStore, ne
             contactId: c.entryId,
             attempt: c.attempt,
             number: c.number,
+            from: c.fromNumber,
             timeZone: c.timeZone ?? "",
             status: fromDomainStatus(c),
             dialedAt: c.queuedAt.getTime(),

@@ -13,6 +13,7 @@ import { postgres, temporal } from "@autodialer/testkit"
 import { CarrierRejected, type Prompt } from "@autodialer/telephony"
 import { defaultSessionOptions, runSession } from "../src/activities/DialingSession.ts"
 import { EventBus } from "../src/EventBus.ts"
+import { SessionStore } from "../src/SessionStore.ts"
 import { Queries } from "../src/Names.ts"
 import type { SessionEvent } from "../src/SessionObserver.ts"
 import { query } from "./support/Campaign.ts"
@@ -375,6 +376,36 @@ describe.skipIf(pg.skip || server.skip)("dialing session agents (Postgres + Temp
     expect(reserved[0]!.reserved_by).toBeNull()
     expect(queue.filter((r) => r.id !== nightContact).map((r) => r.attempts)).toEqual([1, 1])
     expect([...h.dialled.keys()].some((k) => k.includes(nightContact))).toBe(false)
+  }, 60_000)
+
+  it("re-issues a dial that a dead session recorded but never saw acknowledged with the caller id chosen then, not its own fallback", async () => {
+    const from = new Map<string, string>()
+    const h = Rig.makeHarness(db, {
+      carrier: { profile: { busy: 0, failed: 0, answer: 1, machine: 0, ringMedianMs: 500, minRingMs: 300, talkMeanMs: 500, minTalkMs: 300 } },
+      telephony: (inner) => ({ ...inner, originate: (request) => Effect.sync(() => from.set(request.idempotencyKey, request.from)).pipe(Effect.andThen(inner.originate(request))) })
+    })
+    const { campaignId } = await Rig.seedWith(db, { contacts: 1, agents: 1 })
+    // The dead session reserved the contact, picked +1 646 (its campaign's strategy at the time) and recorded the
+    // dial; it died before the carrier answered the originate, so the call has no carrier id.
+    const recorded = await h.runtime.runPromise(Effect.gen(function*() {
+      const store = yield* SessionStore
+      const now = Date.now()
+      const [contact] = yield* store.reserveDue({ campaignId, sessionKey: "dead", limit: 1, now, leaseMs: 60_000, firstAttempts: true })
+      return yield* store.recordDial({ campaignId, sessionKey: "dead", callId: "dead-1", from: "+16465550199", provider: "simulated", at: now, contact: contact! })
+    }))
+    expect(recorded).toBe(true)
+    const report = await h.runtime.runPromise(runSession(
+      { campaignId, config: Rig.config({ maxAttempts: 1 }), configVersion: 1, windowClosesAt: Date.now() + 3_600_000, draining: false, sessionKey: "heir" },
+      { attempt: 1, heartbeat: () => undefined, cancelRequested: () => false, superseded: () => false },
+      { ...defaultSessionOptions, ...Rig.fastSession }
+    ))
+    await h.runtime.dispose()
+    expect(report.outcome).toBe("exhausted")
+    // One originate, the re-issued one, under the dead session's idempotency key, from the number it chose.
+    expect([...from.values()]).toEqual(["+16465550199"])
+    expect(defaultSessionOptions.callerId).not.toBe("+16465550199")
+    const calls = await query<{ from_number: string; session_call_id: string }>(db.layer, `SELECT from_number, session_call_id FROM calls WHERE campaign_id = $1`, [campaignId])
+    expect(calls).toEqual([{ from_number: "+16465550199", session_call_id: "dead-1" }])
   }, 60_000)
 
   it("presents the caller id the campaign's strategy picks among the organization's active numbers: fixed, its fallback, local presence", async () => {

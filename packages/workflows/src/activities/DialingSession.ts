@@ -531,12 +531,13 @@ export const runSession = (
         yield* apply({ _tag: "CallFailed", at: now, callId: c.callId, reason: "unknown to the carrier after a restart" }, false)
       }
     }
-    // Dials recorded but never acknowledged: re-issue with the same idempotency key.
+    // Dials recorded but never acknowledged: re-issue with the same idempotency key and the caller id chosen
+    // then (the campaign's strategy picked it; this session's fallback number is not what the call row says).
     for (const c of snap.calls) {
       const t = calls.get(c.callId)
       if (t === undefined || t.carrierCallId !== undefined) continue
       const contact: EngineContact = { contactId: c.contactId, number: c.number, attempt: c.attempt, timeZone: c.timeZone }
-      const placed = yield* Effect.result(originate(c.callId, contact))
+      const placed = yield* Effect.result(originate(c.callId, contact, { callerId: c.from }))
       if (placed._tag === "Failure") {
         if (placed.failure._tag === "SqlError") return yield* Effect.fail(placed.failure)
         const now = yield* Clock.currentTimeMillis
