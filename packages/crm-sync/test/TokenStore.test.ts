@@ -1,13 +1,14 @@
 /**
  * The token holder every OAuth connector uses, over an in-memory `ConnectionTokens`: a refresh
  * stores the new pair, a token stored by someone else is taken without calling the token
- * endpoint, a token this holder already moved past is not handed back, and a rotated refresh
- * token is the one the next refresh sends. (TokenStore.layerRepo against Postgres, with the real
+ * endpoint, a token this holder already moved past is not handed back, a rotated refresh
+ * token is the one the next refresh sends, and a refusal caused by another worker's rotation
+ * takes that worker's stored pair. (TokenStore.layerRepo against Postgres, with the real
  * connectors and fakes, is tested in packages/workflows/test/CrmSync.tokens.integration.test.ts.)
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
-import type { ConnectionTokens, Tokens } from "../src/index.ts"
+import { type ConnectionTokens, CrmCredentialsInvalid, type Tokens } from "../src/index.ts"
 import { makeTokenHolder } from "../src/internal/ConnectorKit.ts"
 
 const pair = (access: string, refresh: string | null): Tokens => ({
@@ -93,6 +94,34 @@ describe("token holder", () => {
       assert.deepStrictEqual(endpoint.sent, ["refresh-1", "refresh-2"])
       assert.deepStrictEqual(plain(row.tokens), ["access-3", "refresh-3"])
       assert.strictEqual(row.saves, 2)
+    }))
+
+  it.effect("takes the pair another worker stored when the CRM refuses a refresh token that worker just rotated", () =>
+    Effect.gen(function*() {
+      const { row, store } = memoryStore(pair("access-1", "refresh-1"))
+      // Worker B read the same pair, refreshed first and was given a rotated pair; the CRM now refuses refresh-1.
+      const sent: Array<string | null> = []
+      const spent = (refresh: Redacted.Redacted<string> | null) =>
+        Effect.suspend(() => {
+          sent.push(refresh === null ? null : Redacted.value(refresh))
+          row.tokens = pair("access-from-worker-b", "refresh-from-worker-b")
+          return Effect.fail(new CrmCredentialsInvalid({ provider: "salesforce", operation: "refreshToken", message: "refused (status 400); reconnect" }))
+        })
+      const holder = yield* makeTokenHolder(row.tokens, spent, store)
+      yield* holder.refresh(0)
+      assert.deepStrictEqual(sent, ["refresh-1"])
+      assert.strictEqual(Redacted.value((yield* holder.current).token), "access-from-worker-b")
+      assert.strictEqual(row.saves, 0)
+    }))
+
+  it.effect("a refusal of the refresh token the store still holds is final: reconnect", () =>
+    Effect.gen(function*() {
+      const { row, store } = memoryStore(pair("access-1", "refresh-1"))
+      const refused = () => Effect.fail(new CrmCredentialsInvalid({ provider: "salesforce", operation: "refreshToken", message: "refused (status 400); reconnect" }))
+      const holder = yield* makeTokenHolder(row.tokens, refused, store)
+      const error = yield* Effect.flip(holder.refresh(0))
+      assert.strictEqual(error._tag, "CrmCredentialsInvalid")
+      assert.strictEqual(Redacted.value((yield* holder.current).token), "access-1")
     }))
 
   it.effect("without a store the refreshed token lives in memory only", () =>

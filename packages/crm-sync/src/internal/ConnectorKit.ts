@@ -15,7 +15,7 @@ import {
   type PushOutcome,
   RecordRejected
 } from "../CrmConnector.ts"
-import { type CrmError, CrmRequestFailed, CrmUnauthorized } from "../CrmError.ts"
+import { type CrmCredentialsInvalid, type CrmError, CrmRequestFailed, CrmUnauthorized } from "../CrmError.ts"
 import { type FieldMapping, mapContact, type SourceRecord } from "../FieldMapping.ts"
 import type { CrmType } from "@autodialer/domain/Enums"
 import type { CrmConnectionId, OrganizationId } from "@autodialer/domain/Ids"
@@ -47,6 +47,23 @@ export const makeTokenHolder = (
     // Tokens this holder moved past: a store that still returns one (its write waits for a
     // commit) must not hand it back.
     const retired = new Set<string>()
+    /**
+     * The CRM refused our refresh token. When another worker refreshed at the same instant and
+     * the CRM rotates refresh tokens, ours was spent by that worker: its new pair is (or is about to
+     * be) in the store. Take it rather than telling the user to reconnect; only a refusal with the
+     * stored refresh token still ours is final.
+     */
+    const adoptRotated = (held: Tokens, refused: CrmCredentialsInvalid) =>
+      Effect.gen(function*() {
+        if (store === null) return yield* Effect.fail(refused)
+        const stored = yield* Effect.option(store.load)
+        const ours = held.refreshToken === null ? null : Redacted.value(held.refreshToken)
+        if (Option.isNone(stored) || stored.value.refreshToken === null || Redacted.value(stored.value.refreshToken) === ours) {
+          return yield* Effect.fail(refused)
+        }
+        yield* Effect.logInfo("crm refresh token was rotated by another worker; using the pair it stored")
+        return { tokens: stored.value, stored: true }
+      })
     return {
       current: Effect.map(Ref.get(state), ({ generation, tokens }) => ({ token: tokens.accessToken, generation })),
       refresh: (generation) =>
@@ -66,11 +83,14 @@ export const makeTokenHolder = (
                 }
               }
             }
-            const fresh = yield* fetchNew(held.tokens.refreshToken)
+            const fresh = yield* fetchNew(held.tokens.refreshToken).pipe(
+              Effect.map((tokens) => ({ tokens, stored: false })),
+              Effect.catchTag("CrmCredentialsInvalid", (refused) => adoptRotated(held.tokens, refused))
+            )
             retired.add(Redacted.value(held.tokens.accessToken))
-            const tokens: Tokens = { accessToken: fresh.accessToken, refreshToken: fresh.refreshToken ?? held.tokens.refreshToken }
+            const tokens: Tokens = { accessToken: fresh.tokens.accessToken, refreshToken: fresh.tokens.refreshToken ?? held.tokens.refreshToken }
             yield* Ref.set(state, { tokens, generation: generation + 1 })
-            if (store !== null) yield* store.save(tokens)
+            if (store !== null && !fresh.stored) yield* store.save(tokens)
           })
         )
     }
