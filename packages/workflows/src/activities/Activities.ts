@@ -52,6 +52,14 @@ export const createActivities = (deps: ActivityDeps): CampaignActivities => {
         }, options)
       )
       if (Exit.isSuccess(exit)) return exit.value
+      if (Cause.hasInterruptsOnly(exit.cause)) {
+        // The process is stopping (Ctrl-C, SIGTERM) and took the session with it: not an error of the campaign.
+        throw ApplicationFailure.create({
+          message: `dialing session of campaign ${input.campaignId} stopped: this worker is shutting down; the campaign continues on the next worker`,
+          type: FailureTypes.sessionFailed,
+          nonRetryable: false
+        })
+      }
       const error = Cause.squash(exit.cause)
       const message = error instanceof Error ? error.message : String(error)
       // Database and carrier failures are transient from the campaign's point of
