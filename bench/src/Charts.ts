@@ -5,7 +5,9 @@
  *   over its tuning grid, and the CMDP optimal frontier where the scenario is
  *   Markovian;
  * - the time series of one run: dial level, agents waiting, calls in flight
- *   and the rolling abandon rate.
+ *   and the rolling abandon rate;
+ * - the webhook benchmark: webhooks and pgbench inserts per second, and the
+ *   slowest answer per second at the fixed rate.
  * `Png.ts` turns them into PNG where a renderer is installed.
  */
 import type { Bound } from "./Bounds.ts"
@@ -179,5 +181,95 @@ export const timeSeriesSvg = (title: string, ts: TimeSeries, abandonLimit: numbe
       .join(" ")
     body.push(`<path d="${d}" fill="none" stroke="${colorOf("autodialer")}" stroke-width="1"/>`)
   })
+  return svg(W, H, body)
+}
+
+/** One run of the webhook benchmark, second by second. */
+export interface WebhookRunSeries {
+  readonly run: number
+  /** 2xx answers in each second of the webhook max-throughput phase, lead-in included. */
+  readonly webhooks: ReadonlyArray<number>
+  /** pgbench's tps in each second of its runs before and after that phase, lead-in included. */
+  readonly pgbenchBefore: ReadonlyArray<number>
+  readonly pgbenchAfter: ReadonlyArray<number>
+  /** The slowest answer of each measured second at the fixed rate, ms. */
+  readonly slowestAtRate: ReadonlyArray<number>
+}
+
+export interface WebhookChartInput {
+  readonly title: string
+  readonly runs: ReadonlyArray<WebhookRunSeries>
+  /** Leading seconds of each throughput phase that are not counted (shaded). */
+  readonly leadInSec: number
+  readonly connections: number
+  readonly pgbenchClients: number
+  readonly rate: number
+  readonly p99GoalMs: number
+}
+
+/**
+ * The webhook benchmark's chart: per second, webhooks answered at maximum
+ * throughput against pgbench's single-row inserts before and after (with the
+ * goal, half of pgbench's counted mean); and the slowest answer of each second
+ * at the fixed rate against the p99 goal.
+ */
+export const webhookSvg = (input: WebhookChartInput): string => {
+  const W = 760
+  const panelH = 200
+  const H = 40 + 2 * (panelH + 56)
+  const body = [`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(input.title)}</text>`]
+  const runs = input.runs
+  const seconds = Math.max(1, ...runs.flatMap((r) => [r.webhooks.length, r.pgbenchBefore.length, r.pgbenchAfter.length]))
+  const counted = (xs: ReadonlyArray<number>) => xs.slice(input.leadInSec)
+  const mean = (xs: ReadonlyArray<number>) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length)
+  const pgMean = mean(runs.map((r) => (mean(counted(r.pgbenchBefore)) + mean(counted(r.pgbenchAfter))) / 2))
+  const hi = Math.max(1, ...runs.flatMap((r) => [...r.webhooks, ...r.pgbenchBefore, ...r.pgbenchAfter]))
+  const line = (fr: Frame, values: ReadonlyArray<number>, stroke: string, extra = "") =>
+    values.length === 0
+      ? ""
+      : `<path d="${values.map((v, i) => `${i === 0 ? "M" : "L"}${f(px(fr, i + 1))},${f(py(fr, v))}`).join(" ")}" fill="none" stroke="${stroke}" stroke-width="1.5"${extra}/>`
+  const runShade = (i: number) => (runs.length <= 1 ? 1 : 1 - 0.45 * (i / (runs.length - 1)))
+  const legend = (fr: Frame, rows: ReadonlyArray<[string, string]>) =>
+    rows.forEach(([label, mark], i) => {
+      const y = fr.top + 14 + i * 16
+      body.push(mark.replaceAll("{y}", f(y)).replaceAll("{x1}", f(fr.left + fr.width - 190)).replaceAll("{x2}", f(fr.left + fr.width - 168)))
+      body.push(`<text x="${f(fr.left + fr.width - 162)}" y="${f(y + 4)}" font-size="11">${esc(label)}</text>`)
+    })
+
+  // Panel 1: throughput per second.
+  const top: Frame = { x: niceAxis(0, seconds, 7), y: niceAxis(0, hi * 1.08, 5), left: 70, top: 50, width: 640, height: panelH }
+  body.push(`<rect x="${f(px(top, 0))}" y="${top.top}" width="${f(px(top, input.leadInSec) - px(top, 0))}" height="${top.height}" fill="#f3f3f3"/>`)
+  body.push(...axes(top, "second of the phase (shaded: lead-in, not counted)", "per second", (v) => v.toFixed(0), (v) => v.toFixed(0)))
+  body.push(`<text x="${top.left + 4}" y="${top.top - 8}" font-size="12">${esc(`webhooks answered (${input.connections} connections) vs pgbench single-row inserts (${input.pgbenchClients} clients)`)}</text>`)
+  body.push(`<line x1="${top.left}" y1="${f(py(top, pgMean / 2))}" x2="${top.left + top.width}" y2="${f(py(top, pgMean / 2))}" stroke="#000" stroke-dasharray="5 3"/>`)
+  runs.forEach((r, i) => {
+    const o = ` stroke-opacity="${f(runShade(i))}"`
+    body.push(line(top, r.pgbenchBefore, "#7f7f7f", o))
+    body.push(line(top, r.pgbenchAfter, "#7f7f7f", `${o} stroke-dasharray="4 2"`))
+    body.push(line(top, r.webhooks, colorOf("autodialer"), o))
+  })
+  legend(top, [
+    ["webhooks/s, one line per run", `<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="${colorOf("autodialer")}" stroke-width="1.5"/>`],
+    ["pgbench tps before", `<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="#7f7f7f" stroke-width="1.5"/>`],
+    ["pgbench tps after", `<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="#7f7f7f" stroke-width="1.5" stroke-dasharray="4 2"/>`],
+    ["goal: half of pgbench", `<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="#000" stroke-dasharray="5 3"/>`]
+  ])
+
+  // Panel 2: slowest answer per second at the fixed rate.
+  const slow = runs.map((r) => r.slowestAtRate)
+  const slowSeconds = Math.max(1, ...slow.map((s) => s.length))
+  const bottom: Frame = {
+    x: niceAxis(0, slowSeconds, 5),
+    y: niceAxis(0, Math.max(input.p99GoalMs * 1.25, ...slow.flat()), 5),
+    left: 70, top: 50 + panelH + 56, width: 640, height: panelH
+  }
+  body.push(...axes(bottom, "measured second", "ms", (v) => v.toFixed(0), (v) => v.toFixed(0)))
+  body.push(`<text x="${bottom.left + 4}" y="${bottom.top - 8}" font-size="12">${esc(`slowest answer of each second at ${input.rate} req/s (open loop), against the p99 goal`)}</text>`)
+  body.push(`<line x1="${bottom.left}" y1="${f(py(bottom, input.p99GoalMs))}" x2="${bottom.left + bottom.width}" y2="${f(py(bottom, input.p99GoalMs))}" stroke="#000" stroke-dasharray="5 3"/>`)
+  slow.forEach((s, i) => body.push(line(bottom, s, colorOf("power"), ` stroke-opacity="${f(runShade(i))}"`)))
+  legend(bottom, [
+    ["slowest answer, one line per run", `<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="${colorOf("power")}" stroke-width="1.5"/>`],
+    [`goal: p99 under ${input.p99GoalMs} ms`, `<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="#000" stroke-dasharray="5 3"/>`]
+  ])
   return svg(W, H, body)
 }

@@ -96,15 +96,17 @@ export const timeOrderedUuid = (seed: string, millis = "(extract(epoch FROM cloc
   return `(substr(${ts}, 1, 8) || '-' || substr(${ts}, 9, 4) || '-7' || substr(${r}, 1, 3) || '-8' || substr(${r}, 4, 3) || '-' || substr(${r}, 7, 12))::uuid`
 }
 
+/** pgbench's per-second tps from its `-P 1` progress lines, first second first. */
+export const pgbenchSeconds = (output: string): Array<number> =>
+  [...output.matchAll(/progress: ([\d.]+) s, ([\d.]+) tps/g)].map((m) => Number(m[2]))
+
 /**
  * pgbench's rate after `leadInSec` seconds: the mean of its per-second progress
  * lines (`-P 1`) past the lead-in, the same seconds the webhook phases count.
  * Without progress lines (a run shorter than the lead-in), its overall `tps = …`.
  */
 export const parsePgbenchTps = (output: string, leadInSec = 0): number => {
-  const seconds = [...output.matchAll(/progress: ([\d.]+) s, ([\d.]+) tps/g)]
-    .filter((m) => Number(m[1]) > leadInSec)
-    .map((m) => Number(m[2]))
+  const seconds = pgbenchSeconds(output).slice(leadInSec)
   if (seconds.length > 0) return seconds.reduce((a, b) => a + b, 0) / seconds.length
   const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(output) ?? /tps = ([\d.]+)/.exec(output)
   if (match === null) throw new Error(`pgbench printed no "tps = …" line:\n${output}`)

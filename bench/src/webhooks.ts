@@ -29,8 +29,10 @@ import { cpus, loadavg, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { webhookSvg } from "./Charts.ts"
+import { toPng } from "./Png.ts"
 import { openLoop, type LatencySummary } from "./WebhookLoad.ts"
-import { parsePgbenchTps, postgresBinary, startPrivatePostgres, timeOrderedUuid, type PrivatePostgres } from "./WebhookPostgres.ts"
+import { parsePgbenchTps, pgbenchSeconds, postgresBinary, startPrivatePostgres, timeOrderedUuid, type PrivatePostgres } from "./WebhookPostgres.ts"
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)))
 const authToken = "bench-twilio-auth-token-0123456789"
@@ -91,6 +93,8 @@ interface ClosedResult extends LatencySummary {
   readonly non2xx: number
   readonly errors: number
   readonly rps: number
+  /** 2xx answers in each second of the phase, lead-in included. */
+  readonly perSecond: ReadonlyArray<number>
 }
 
 /**
@@ -104,8 +108,10 @@ const closedLoopLeadIn = 3
 
 const closedLoop = (title: string, options: { url: string; connections: number; duration: number; next: () => { body: string; signature: string } }) =>
   new Promise<ClosedResult>((done, fail) => {
-    const measureFrom = Date.now() + closedLoopLeadIn * 1000
+    const startedAt = Date.now()
+    const measureFrom = startedAt + closedLoopLeadIn * 1000
     let measured = 0
+    const perSecond: Array<number> = []
     const instance = autocannon({
       url: options.url,
       method: "POST",
@@ -124,11 +130,16 @@ const closedLoop = (title: string, options: { url: string; connections: number; 
       done({
         connections: options.connections, requests: result.requests.total, ok: result["2xx"], non2xx: result.non2xx,
         errors: result.errors + result.timeouts, rps: measured / seconds,
+        perSecond: perSecond.slice(0, options.duration + closedLoopLeadIn).map((n) => n ?? 0),
         p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max
       })
     })
     instance.on("response", (_client, statusCode) => {
-      if (statusCode >= 200 && statusCode < 300 && Date.now() >= measureFrom) measured++
+      if (statusCode < 200 || statusCode >= 300) return
+      const now = Date.now()
+      if (now >= measureFrom) measured++
+      const second = Math.floor((now - startedAt) / 1000)
+      perSecond[second] = (perSecond[second] ?? 0) + 1
     })
     let second = 0
     // "tick" (once a second, with that second's request count) is emitted by autocannon 9 but missing from @types/autocannon 7.
@@ -168,6 +179,9 @@ interface Run {
   readonly pgbenchTps: number
   readonly pgbenchBefore: number
   readonly pgbenchAfter: number
+  /** pgbench's tps in each second of those runs, lead-in included. */
+  readonly pgbenchBeforeSeconds: ReadonlyArray<number>
+  readonly pgbenchAfterSeconds: ReadonlyArray<number>
   readonly ratio: number
   readonly rateGoal: boolean
   readonly latencyGoal: boolean
@@ -393,13 +407,15 @@ const main = async () => {
       // shared machine drifts, and this keeps the two sides of the ratio under the same conditions.
       log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (before)`)
       await settle()
-      const pgBefore = parsePgbenchTps(await runPgbench(), closedLoopLeadIn)
+      const pgBeforeOutput = await runPgbench()
+      const pgBefore = parsePgbenchTps(pgBeforeOutput, closedLoopLeadIn)
       prepare((duration + closedLoopLeadIn) * 15_000)
       await settle()
       const max = await closedLoop(`run ${r}: max, ${connections} connections`, { url: hook, connections, duration, next })
       log(`run ${r}: pgbench, ${pgbenchClients} clients, ${duration} s (after)`)
       await settle()
-      const pgAfter = parsePgbenchTps(await runPgbench(), closedLoopLeadIn)
+      const pgAfterOutput = await runPgbench()
+      const pgAfter = parsePgbenchTps(pgAfterOutput, closedLoopLeadIn)
       prepare((duration + closedLoopLeadIn) * 6_000)
       if (lowConnections > 0) await settle()
       const maxLow = lowConnections > 0 ? await closedLoop(`run ${r}: max, ${lowConnections} connections`, { url: hook, connections: lowConnections, duration, next }) : undefined
@@ -408,7 +424,8 @@ const main = async () => {
       answered += lead.ok + max.ok + (maxLow?.ok ?? 0) + fixed.ok
       const ratio = max.rps / pgbenchTps
       results.push({
-        run: r, loadBefore, checkpointsInRun, max, maxLow, fixed, pgbenchTps, pgbenchBefore: pgBefore, pgbenchAfter: pgAfter, ratio,
+        run: r, loadBefore, checkpointsInRun, max, maxLow, fixed, pgbenchTps, pgbenchBefore: pgBefore, pgbenchAfter: pgAfter,
+        pgbenchBeforeSeconds: pgbenchSeconds(pgBeforeOutput), pgbenchAfterSeconds: pgbenchSeconds(pgAfterOutput), ratio,
         rateGoal: ratio >= 0.5, latencyGoal: fixed.p99 < 20 && fixed.rps >= rate * 0.95 && fixed.errors + fixed.non2xx === 0
       })
     }
@@ -450,7 +467,15 @@ const main = async () => {
       mkdirSync(dirname(base), { recursive: true })
       writeFileSync(`${base}.json`, `${JSON.stringify({ config, runs: results, stored, answered, sent, failed }, null, 2)}\n`)
       writeFileSync(`${base}.md`, [`# Webhook ingestion, ${config.date.slice(0, 16).replace("T", " ")} UTC`, "", ...configLines.map((l) => `- ${l}`), "", ...table, "", "```", ...summary, "```", ""].join("\n"))
-      log(`wrote ${base}.json and ${base}.md`)
+      writeFileSync(`${base}.svg`, webhookSvg({
+        title: `Webhook ingestion vs pgbench, ${config.date.slice(0, 16).replace("T", " ")} UTC (${runs} run${runs === 1 ? "" : "s"}, ${config.cores} cores)`,
+        runs: results.map((r) => ({
+          run: r.run, webhooks: r.max.perSecond, pgbenchBefore: r.pgbenchBeforeSeconds, pgbenchAfter: r.pgbenchAfterSeconds, slowestAtRate: r.fixed.maxBySecond
+        })),
+        leadInSec: closedLoopLeadIn, connections, pgbenchClients, rate, p99GoalMs: 20
+      }))
+      const png = await toPng(`${base}.svg`, `${base}.png`, 760, 552)
+      log(`wrote ${base}.json, ${base}.md and ${base}.svg${png === undefined ? ` and ${base}.png` : ` (${png})`}`)
     }
     // Every request should have been a stored event: anything else makes the figures meaningless.
     if (!consistent || failed > 0) {
