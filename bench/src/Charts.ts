@@ -229,12 +229,15 @@ export const webhookSvg = (input: WebhookChartInput): string => {
       ? ""
       : `<path d="${values.map((v, i) => `${i === 0 ? "M" : "L"}${f(px(fr, i + 1))},${f(py(fr, v))}`).join(" ")}" fill="none" stroke="${stroke}" stroke-width="1.5"${extra}/>`
   const runShade = (i: number) => (runs.length <= 1 ? 1 : 1 - 0.45 * (i / (runs.length - 1)))
-  const legend = (fr: Frame, rows: ReadonlyArray<[string, string]>) =>
+  const legend = (fr: Frame, rows: ReadonlyArray<[string, string]>) => {
+    // On a white box: the lines run under it.
+    body.push(`<rect x="${f(fr.left + fr.width - 196)}" y="${f(fr.top + 4)}" width="192" height="${f(rows.length * 16 + 6)}" fill="white" fill-opacity="0.9" stroke="#ccc"/>`)
     rows.forEach(([label, mark], i) => {
       const y = fr.top + 14 + i * 16
       body.push(mark.replaceAll("{y}", f(y)).replaceAll("{x1}", f(fr.left + fr.width - 190)).replaceAll("{x2}", f(fr.left + fr.width - 168)))
       body.push(`<text x="${f(fr.left + fr.width - 162)}" y="${f(y + 4)}" font-size="11">${esc(label)}</text>`)
     })
+  }
 
   // Panel 1: throughput per second.
   const top: Frame = { x: niceAxis(0, seconds, 7), y: niceAxis(0, hi * 1.08, 5), left: 70, top: 50, width: 640, height: panelH }
