@@ -130,7 +130,8 @@ const closedLoop = (title: string, options: { url: string; connections: number; 
       done({
         connections: options.connections, requests: result.requests.total, ok: result["2xx"], non2xx: result.non2xx,
         errors: result.errors + result.timeouts, rps: measured / seconds,
-        perSecond: perSecond.slice(0, options.duration + closedLoopLeadIn).map((n) => n ?? 0),
+        // Array.from, not map: a second without answers is a hole in `perSecond`, and map skips holes.
+        perSecond: Array.from({ length: options.duration + closedLoopLeadIn }, (_, i) => perSecond[i] ?? 0),
         p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max
       })
     })
