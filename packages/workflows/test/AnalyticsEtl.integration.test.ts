@@ -25,7 +25,7 @@ import { UserRepo } from "@autodialer/domain/UserRepo"
 import { postgres, temporal, temporalCli } from "@autodialer/testkit"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { createAnalyticsEtlActivities } from "../src/activities/AnalyticsEtlActivities.ts"
 import { createCrmSyncActivities } from "../src/activities/CrmSyncActivities.ts"
 import { createIntegrationsWorker } from "../src/IntegrationsWorker.ts"
@@ -33,8 +33,8 @@ import * as Rollups from "../src/Rollups.ts"
 import { analyticsScheduleIdsWith, upsertAnalyticsSchedules } from "../src/Schedules.ts"
 import type { AnalyticsEtlWorkflowResult } from "../src/workflows/AnalyticsEtlWorkflow.ts"
 import { rollupChecks } from "./AnalyticsEtlSupport.ts"
-import { createOrganization, localContact, makeRuntime, newAgent, newCampaign, placedCall } from "./CrmSyncSupport.ts"
-import { type TemporalHandles, connectTemporal, eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
+import { createOrganization, localContact, newAgent, newCampaign, placedCall, useTemporalRuntime } from "./CrmSyncSupport.ts"
+import { eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
 
 const pg = postgres()
 const server = temporal()
@@ -42,16 +42,7 @@ const server = temporal()
 type Row = Record<string, unknown>
 
 describe.skipIf(pg.skip || server.skip)("analytics ETL workflow (Temporal dev server, Postgres)", () => {
-  const { runtime } = makeRuntime(pg.value ?? "", "analytics_etl_wf")
-  let t: TemporalHandles
-  beforeAll(async () => {
-    t = await connectTemporal(server.value!)
-    await Promise.all([sharedBundle(), runtime.context()])
-  })
-  afterAll(async () => {
-    await t?.close()
-    await runtime.dispose()
-  })
+  const { runtime, t } = useTemporalRuntime(pg.value ?? "", server.value ?? "", "analytics_etl_wf")
 
   const query = (text: string) =>
     runtime.runPromise(withSystem(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe<Row>(text))))

@@ -10,15 +10,15 @@ import { ContactRepo } from "@autodialer/domain/ContactRepo"
 import type { CrmConnectionId } from "@autodialer/domain/Ids"
 import { postgres, temporal } from "@autodialer/testkit"
 import { Effect } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { createAnalyticsEtlActivities } from "../src/activities/AnalyticsEtlActivities.ts"
 import { createCrmSyncActivities } from "../src/activities/CrmSyncActivities.ts"
 import { CrmSyncControl } from "../src/CrmSyncControl.ts"
 import { createIntegrationsWorker } from "../src/IntegrationsWorker.ts"
 import { deleteCrmSyncSchedule } from "../src/Schedules.ts"
 import type { CrmSyncWorkflowResult } from "../src/workflows/CrmSyncWorkflow.ts"
-import { createOrganization, makeRuntime, placedCall } from "./CrmSyncSupport.ts"
-import { type TemporalHandles, connectTemporal, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
+import { createOrganization, placedCall, useTemporalRuntime } from "./CrmSyncSupport.ts"
+import { sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
 
 interface FakeSalesforce {
   readonly url: string
@@ -43,16 +43,7 @@ const pg = postgres()
 const server = temporal()
 
 describe.skipIf(pg.skip || server.skip)("CRM sync workflow over Salesforce (Temporal dev server, Postgres, Salesforce fake)", () => {
-  const { runtime } = makeRuntime(pg.value ?? "", "crm_sync_sf")
-  let t: TemporalHandles
-  beforeAll(async () => {
-    t = await connectTemporal(server.value!)
-    await Promise.all([sharedBundle(), runtime.context()])
-  })
-  afterAll(async () => {
-    await t?.close()
-    await runtime.dispose()
-  })
+  const { runtime, t } = useTemporalRuntime(pg.value ?? "", server.value ?? "", "crm_sync_sf")
 
   it("pulls Contacts and writes each finished call as one Task against its Contact", async () => {
     const fake = await startFakeSalesforce()

@@ -10,14 +10,14 @@ import { CrmConnectionRepo } from "@autodialer/domain/CrmConnectionRepo"
 import { postgres, temporal } from "@autodialer/testkit"
 import { type ActivityFailure, WorkflowFailedError } from "@temporalio/client"
 import { Effect } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { createAnalyticsEtlActivities } from "../src/activities/AnalyticsEtlActivities.ts"
 import { createCrmSyncActivities } from "../src/activities/CrmSyncActivities.ts"
 import { CrmSyncControl } from "../src/CrmSyncControl.ts"
 import { createIntegrationsWorker } from "../src/IntegrationsWorker.ts"
 import { crmSyncScheduleId } from "../src/Schedules.ts"
-import { createOrganization, makeRuntime } from "./CrmSyncSupport.ts"
-import { type TemporalHandles, connectTemporal, eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
+import { createOrganization, useTemporalRuntime } from "./CrmSyncSupport.ts"
+import { eventually, sharedBundle, uniqueTaskQueue, withWorker } from "./support/Temporal.ts"
 
 interface FakeHubSpot {
   readonly url: string
@@ -33,16 +33,7 @@ const server = temporal()
 const TOKEN = "pat-na1-CONTROL-9b8e77-token"
 
 describe.skipIf(pg.skip || server.skip)("CrmSyncControl (Temporal dev server, Postgres, HubSpot fake)", () => {
-  const { runtime } = makeRuntime(pg.value ?? "", "crm_sync_control")
-  let t: TemporalHandles
-  beforeAll(async () => {
-    t = await connectTemporal(server.value!)
-    await Promise.all([sharedBundle(), runtime.context()])
-  })
-  afterAll(async () => {
-    await t?.close()
-    await runtime.dispose()
-  })
+  const { runtime, t } = useTemporalRuntime(pg.value ?? "", server.value ?? "", "crm_sync_control")
 
   it("connects, syncs now, lists the log, pauses, resumes and disconnects", async () => {
     const fake = await startFakeHubSpot()

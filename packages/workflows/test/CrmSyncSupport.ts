@@ -34,6 +34,8 @@ import { NodeHttpClient } from "@effect/platform-node"
 import type { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Logger, ManagedRuntime, Redacted } from "effect"
 import type { SqlClient } from "effect/sql"
+import { afterAll, beforeAll } from "vitest"
+import { type TemporalHandles, connectTemporal, sharedBundle } from "./support/Temporal.ts"
 
 const runtimeOver = (database: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, unknown>) => {
   const logLines: Array<string> = []
@@ -53,6 +55,37 @@ const runtimeOver = (database: Layer.Layer<PgClient.PgClient | SqlClient.SqlClie
 }
 
 export const makeRuntime = (url: string, label: string) => runtimeOver(TestDatabase.layerPg(url, label))
+
+/**
+ * A suite's `makeRuntime` and its Temporal connection, opened before its tests
+ * (with the shared workflow bundle) and closed after them. `t` reads the open
+ * connection, so tests use it as they would the handles themselves.
+ */
+export const useTemporalRuntime = (databaseUrl: string, temporalAddress: string, label: string) => {
+  const made = makeRuntime(databaseUrl, label)
+  let handles: TemporalHandles | undefined
+  const open = () => {
+    if (handles === undefined) throw new Error("the Temporal connection is opened in beforeAll; use it inside a test")
+    return handles
+  }
+  beforeAll(async () => {
+    handles = await connectTemporal(temporalAddress)
+    await Promise.all([sharedBundle(), made.runtime.context()])
+  })
+  afterAll(async () => {
+    await handles?.close()
+    await made.runtime.dispose()
+  })
+  const t: Pick<TemporalHandles, "client" | "nativeConnection"> = {
+    get client() {
+      return open().client
+    },
+    get nativeConnection() {
+      return open().nativeConnection
+    }
+  }
+  return { ...made, t }
+}
 
 /**
  * The same runtime over a database that already exists and is migrated (say,
