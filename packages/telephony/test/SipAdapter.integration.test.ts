@@ -21,16 +21,19 @@ describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSock
 
   const tags = (events: ReadonlyArray<CallEvent>) => events.map((e) => e._tag)
 
+  /** What we do during the call: hang it up once the carrier reported `tag` (and `pauseMs` after it). */
+  const hangUpAfter = (tag: CallEvent["_tag"], pauseMs = 0) => (callId: string) =>
+    Effect.gen(function*() {
+      const telephony = yield* Telephony
+      yield* Stream.runHead(telephony.events.pipe(Stream.filter((e) => e._tag === tag)))
+      if (pauseMs > 0) yield* Effect.sleep(`${pauseMs} millis`)
+      yield* telephony.hangUp(callId)
+    })
+
   it.live("answered call: INVITE, 180, 200, ACK, then our BYE and its 200", () =>
     Effect.gen(function*() {
       const result = yield* place("answer.xml", {
-        during: (callId) =>
-          Effect.gen(function*() {
-            const telephony = yield* Telephony
-            yield* Stream.runHead(telephony.events.pipe(Stream.filter((e) => e._tag === "Answered")))
-            yield* Effect.sleep("200 millis")
-            yield* telephony.hangUp(callId)
-          })
+        during: hangUpAfter("Answered", 200)
       })
       assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "Answered", "Completed"])
       assert.strictEqual(result.state.status, "completed")
@@ -41,12 +44,7 @@ describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSock
   it.live("early media: 183 with SDP is ringing with early media, then the answer", () =>
     Effect.gen(function*() {
       const result = yield* place("early-media.xml", {
-        during: (callId) =>
-          Effect.gen(function*() {
-            const telephony = yield* Telephony
-            yield* Stream.runHead(telephony.events.pipe(Stream.filter((e) => e._tag === "Answered")))
-            yield* telephony.hangUp(callId)
-          })
+        during: hangUpAfter("Answered")
       })
       assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "Answered", "Completed"])
       const ringing = result.events.find((e) => e._tag === "Ringing")
@@ -57,12 +55,7 @@ describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSock
   it.live("a duplicated 180 is reported once", () =>
     Effect.gen(function*() {
       const result = yield* place("ring-twice.xml", {
-        during: (callId) =>
-          Effect.gen(function*() {
-            const telephony = yield* Telephony
-            yield* Stream.runHead(telephony.events.pipe(Stream.filter((e) => e._tag === "Answered")))
-            yield* telephony.hangUp(callId)
-          })
+        during: hangUpAfter("Answered")
       })
       assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "Answered", "Completed"])
       assert.strictEqual(result.exitCode, 0, result.sippOutput)
@@ -119,12 +112,7 @@ describe.skipIf(kamailioBin.skip || sippBin.skip)("SipAdapter: sip.js -> WebSock
   it.live("hang-up during ringing sends CANCEL and ends as canceled", () =>
     Effect.gen(function*() {
       const result = yield* place("ring-forever.xml", {
-        during: (callId) =>
-          Effect.gen(function*() {
-            const telephony = yield* Telephony
-            yield* Stream.runHead(telephony.events.pipe(Stream.filter((e) => e._tag === "Ringing")))
-            yield* telephony.hangUp(callId)
-          })
+        during: hangUpAfter("Ringing")
       })
       assert.deepStrictEqual(tags(result.events), ["Initiated", "Ringing", "Canceled"])
       assert.strictEqual(result.exitCode, 0, result.sippOutput)
