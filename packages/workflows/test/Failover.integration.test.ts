@@ -37,6 +37,34 @@ describe.skipIf(pg.skip || server.skip)("failover: SIGKILL a worker process mid-
     await db?.drop()
   })
 
+  /** The last output of each worker process, for a failure message. */
+  const logs = new Map<ChildProcess, string>()
+
+  /**
+   * The campaign's result, or, when it has not ended within `ms`, an error that says what is stuck: the queue by
+   * status, the calls still open, the workflow's pending activity and each worker's last output.
+   */
+  const resultWithin = async <A>(handle: { result(): Promise<A>; describe(): Promise<{ raw: { pendingActivities?: unknown } }> }, campaignId: string, ms: number) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void (async () => {
+          const queue = await query(db.layer, `SELECT status, count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 GROUP BY status`, [campaignId])
+          const open = await query(db.layer, `SELECT session_call_id, status, carrier_call_id, dialing_session FROM calls
+            WHERE campaign_id = $1 AND campaign_contact_id IS NOT NULL AND ended_at IS NULL`, [campaignId])
+          const pending = JSON.stringify((await handle.describe()).raw.pendingActivities ?? []).slice(0, 2000)
+          const workers = [...logs.entries()].map(([c, log]) => `--- worker ${c.pid} (exit ${c.exitCode ?? c.signalCode ?? "running"}):\n${log}`).join("\n")
+          reject(new Error(`the campaign did not end within ${ms} ms\nqueue: ${JSON.stringify(queue)}\nopen calls: ${JSON.stringify(open)}\npending activities: ${pending}\n${workers}`))
+        })().catch(reject)
+      }, ms)
+    })
+    try {
+      return await Promise.race([handle.result(), stuck])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   const startWorker = (taskQueue: string, seed: number): Promise<ChildProcess> =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ["--conditions=@autodialer/source", workerScript], {
@@ -48,8 +76,10 @@ describe.skipIf(pg.skip || server.skip)("failover: SIGKILL a worker process mid-
       const timer = setTimeout(() => reject(new Error(`worker did not start in 30 s: ${err}`)), 30_000)
       child.stderr!.on("data", (d: Buffer) => {
         err = (err + d.toString()).slice(-4000)
+        logs.set(child, ((logs.get(child) ?? "") + d.toString()).slice(-4000))
       })
       child.stdout!.on("data", (d: Buffer) => {
+        logs.set(child, ((logs.get(child) ?? "") + d.toString()).slice(-4000))
         if (d.toString().includes("worker ready")) {
           clearTimeout(timer)
           resolve(child)
@@ -84,7 +114,8 @@ describe.skipIf(pg.skip || server.skip)("failover: SIGKILL a worker process mid-
       const inFlightAtKill = (await newCalls()).filter((r) => !r.ended).length
       expect(inFlightAtKill).toBeGreaterThan(0)
       await startWorker(taskQueue, 5_000 + Math.floor(Math.random() * 1000))
-      const final = await handle.result()
+      // Alone it takes about a minute; the bound leaves room for a loaded machine and for the diagnosis.
+      const final = await resultWithin(handle, campaignId, 170_000)
       expect(final.lifecycle).toBe("completed")
 
       const calls = await query<{ id: string; contact: string; attempt: number; ended: boolean; answered_by: string | null; session_key: string }>(db.layer,
@@ -116,5 +147,5 @@ describe.skipIf(pg.skip || server.skip)("failover: SIGKILL a worker process mid-
     } finally {
       if ((await handle.describe()).status.name === "RUNNING") await handle.terminate("test over")
     }
-  }, 150_000)
+  }, 240_000)
 })
