@@ -17,7 +17,6 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-/** A Postgres client or server binary from PATH, else the newest /usr/lib/postgresql/N/bin. */
 /**
  * Checkpoints spaced as on a production server (the stock 1 GB of WAL is
  * reached within a minute of this benchmark's writes). After a checkpoint the
@@ -29,6 +28,7 @@ import { join } from "node:path"
  */
 export const checkpointSettings: ReadonlyArray<string> = ["max_wal_size=8GB", "checkpoint_timeout=30min"]
 
+/** A Postgres client or server binary from PATH, else the newest /usr/lib/postgresql/N/bin. */
 export const postgresBinary = (name: "pgbench" | "psql" | "initdb" | "pg_ctl"): string => {
   try {
     const found = execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim()
