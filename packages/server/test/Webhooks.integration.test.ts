@@ -50,18 +50,21 @@ describe.skipIf(pg.skip)("provider webhooks", () => {
   }
   const status = (CallStatus: string, extra: Record<string, string> = {}) => ({ CallSid: callSid, AccountSid: twilioAccountSid, CallStatus, ...extra })
 
-  beforeAll(async () => {
-    server = await start({ databaseUrl: pg.value!, label: "server_webhooks" })
-    orgId = (await server.provision("hooks")).orgId
-    callId = await server.run(Effect.gen(function*() {
+  /** An outbound call of the organization, initiated, with the provider's call id; its id. */
+  const insertCall = (provider: "twilio" | "plivo", providerCallId: string, toNumber: string) =>
+    Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const id = yield* UuidV7.generate
       yield* Tenancy.withTenant(orgId as OrganizationId)(sql`INSERT INTO calls ${sql.insert({
-        id, orgId, provider: "twilio", providerCallId: callSid, direction: "outbound", fromNumber: "+14155550100",
-        toNumber: "+14155550123", status: "initiated"
+        id, orgId, provider, providerCallId, direction: "outbound", fromNumber: "+14155550100", toNumber, status: "initiated"
       })}`)
       return id
-    }))
+    })
+
+  beforeAll(async () => {
+    server = await start({ databaseUrl: pg.value!, label: "server_webhooks" })
+    orgId = (await server.provision("hooks")).orgId
+    callId = await server.run(insertCall("twilio", callSid, "+14155550123"))
   }, 60_000)
   afterAll(async () => {
     await server?.close()
@@ -123,13 +126,7 @@ describe.skipIf(pg.skip)("provider webhooks", () => {
 
   it("stores signed Plivo callbacks once and answers the answer URL with Plivo XML after storing", async () => {
     const callUuid = "5a1d0c52-7c2e-4f0e-9d6a-0123456789ab"
-    await server.run(Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      yield* Tenancy.withTenant(orgId as OrganizationId)(sql`INSERT INTO calls ${sql.insert({
-        id: yield* UuidV7.generate, orgId, provider: "plivo", providerCallId: callUuid, direction: "outbound", fromNumber: "+14155550100",
-        toNumber: "+14155550125", status: "initiated"
-      })}`)
-    }))
+    await server.run(insertCall("plivo", callUuid, "+14155550125"))
     const postPlivo = (kind: string, params: Record<string, string>) => {
       const url = `${server.url}/webhooks/plivo/${kind}`
       const nonce = randomBytes(10).toString("hex")
@@ -161,10 +158,7 @@ describe.skipIf(pg.skip)("provider webhooks", () => {
     const otherSid = `CA${"cd".repeat(16)}`
     await server.run(Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      yield* Tenancy.withTenant(orgId as OrganizationId)(sql`INSERT INTO calls ${sql.insert({
-        id: yield* UuidV7.generate, orgId, provider: "twilio", providerCallId: otherSid, direction: "outbound", fromNumber: "+14155550100",
-        toNumber: "+14155550124", status: "initiated"
-      })}`)
+      yield* insertCall("twilio", otherSid, "+14155550124")
       // As the database owner: a trigger that makes the call's update fail after the event's INSERT has run.
       yield* sql.unsafe(`CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`)
       yield* sql.unsafe(`CREATE TRIGGER refuse_update BEFORE UPDATE ON calls FOR EACH ROW EXECUTE FUNCTION refuse_update()`)
